@@ -1,0 +1,50 @@
+"""The ``check`` command: load, validate and compute coverage, without Sphinx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from generators.cli import EXIT_FINDINGS, EXIT_OK, fail_input, print_findings, today_or
+from generators.coverage import Coverage, compute_coverage
+from generators.loading.project import load_project
+from generators.trace_model import PHASES
+
+
+def run_check(project_dir: Path, out: TextIO) -> int:
+    """Check the project in ``project_dir``; return the exit code."""
+    result = load_project(project_dir)
+    if result.model is None or result.settings is None:
+        fail_input(result.findings)
+    settings = result.settings
+    coverage = compute_coverage(result.model, today_or(settings.today),
+                                count_drafts=settings.count_drafts)
+    print_findings(coverage.findings, out)
+    write_summary(coverage, out)
+    gaps = coverage.with_status("gap")
+    if gaps:
+        click.echo(f"check failed: {len(gaps)} applicable requirement(s) not covered", file=out)
+        return EXIT_FINDINGS
+    click.echo("check passed: every applicable requirement is covered", file=out)
+    return EXIT_OK
+
+
+def write_summary(coverage: Coverage, out: TextIO) -> None:
+    """Write the coverage totals overall, per source and per phase as a text table."""
+    rows = [("Overall", coverage.totals)]
+    rows += [(name, totals) for name, totals in coverage.by_source.items()]
+    rows += [(PHASES[name], totals) for name, totals in coverage.by_phase.items()]
+    width = max(len(name) for name, _ in rows)
+    click.echo(f"\nCoverage on {coverage.today.isoformat()}:", file=out)
+    header = f"  {'':{width}}  {'total':>5} {'covered':>7} {'partial':>7} {'gap':>4} " \
+             f"{'excluded':>8} {'covered %':>9}"
+    click.echo(header, file=out)
+    for index, (name, totals) in enumerate(rows):
+        if index in (1, 1 + len(coverage.by_source)):
+            click.echo("", file=out)
+        click.echo(f"  {name:{width}}  {totals.total:>5} {totals.covered:>7} "
+                   f"{totals.partial:>7} {totals.gap:>4} {totals.excluded:>8} "
+                   f"{totals.percent_covered:>8.1f}%", file=out)
+    click.echo("", file=out)

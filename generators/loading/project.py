@@ -1,0 +1,176 @@
+"""Load a project: read every need file, convert it, build the model and validate it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from generators.findings import Finding, Location, sorted_findings
+from generators.loading import build
+from generators.loading.build import RawRecords
+from generators.loading.convert import Converter
+from generators.loading.schema import (
+    DOCUMENT,
+    EXCLUSION,
+    NEED_FILE,
+    NEED_STRUCTS,
+    SCALE,
+    SOURCE,
+)
+from generators.loading.yaml_source import node_location, read_yaml_file
+from generators.model import Model
+from generators.settings import Settings, load_settings
+from generators.trace_model import NEED_TYPES
+from generators.validation import validate_model
+
+NEED_FILE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class LoadResult:
+    """The model, or None when input errors make it unusable, and every finding."""
+
+    model: Model | None
+    findings: list[Finding]
+    settings: Settings | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the input is free of errors."""
+        return self.model is not None
+
+
+def load_project(project_dir: Path) -> LoadResult:
+    """Load and validate the project in ``project_dir``.
+
+    Every problem of every file is reported in one run. The model is returned only
+    when no finding is an input error.
+    """
+    settings, findings = load_settings(project_dir)
+    if settings is None:
+        return LoadResult(None, sorted_findings(findings))
+
+    files, findings = discover_files(settings)
+    records = RawRecords()
+    for path in files:
+        findings += _read_need_file(path, records)
+
+    model, build_findings = build.build_model(settings, files, records)
+    findings += build_findings
+    findings += validate_model(model)
+    findings = sorted_findings(list(dict.fromkeys(findings)))
+    if any(f.is_input_error for f in findings):
+        return LoadResult(None, findings, settings)
+    return LoadResult(model, findings, settings)
+
+
+def discover_files(settings: Settings) -> tuple[list[Path], list[Finding]]:
+    """Return the need files of the project and the catalog, each once, in stable order."""
+    findings: list[Finding] = []
+    folders = [settings.needs_dir]
+    if settings.catalog_dir is not None:
+        folders.append(settings.catalog_dir)
+    files: dict[Path, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            findings.append(Finding("project", f"need folder {folder} does not exist", None,
+                                    "create it, or set 'needs:' in iso27035.yaml"))
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in NEED_FILE_SUFFIXES and path.is_file():
+                files.setdefault(path.resolve(), path)
+    return list(files.values()), findings
+
+
+def _read_need_file(path: Path, records: RawRecords) -> list[Finding]:
+    document, findings = read_yaml_file(path)
+    if document is None:
+        return findings
+    if document.root is None:
+        return [Finding("empty-file", "need file is empty", Location(path, 1),
+                        "add 'needs:' with at least one need, or delete the file")]
+
+    converter = Converter(path)
+    root = document.root
+    if not isinstance(root, MappingNode):
+        converter.error("wrong-type", "a need file must be a mapping with keys such as "
+                        "'needs:' and 'documents:'", root)
+        return converter.findings
+
+    sections = {key.value: value for key, value in root.value if isinstance(key, ScalarNode)}
+    for key, _ in root.value:
+        if not isinstance(key, ScalarNode) or key.value not in NEED_FILE.by_name:
+            converter.error("unknown-field", f"unknown top-level key {getattr(key, 'value', '')!r}",
+                            key, f"top-level keys of a need file: {', '.join(NEED_FILE.by_name)}")
+
+    defaults = _defaults(converter, sections.get("defaults"))
+    if "needs" in sections:
+        for item in _items(converter, sections["needs"], "needs"):
+            _read_need(converter, item, defaults, records)
+    for key, struct, target in (
+        ("sources", SOURCE, records.sources),
+        ("documents", DOCUMENT, records.documents),
+        ("scales", SCALE, records.scales),
+        ("exclusions", EXCLUSION, records.exclusions),
+    ):
+        if key in sections:
+            for item in _items(converter, sections[key], key):
+                record = converter.record(item, struct, f"{struct.name} entry")
+                if record is not None:
+                    target.append(record)
+    return converter.findings
+
+
+def _items(converter: Converter, node: Node, key: str) -> list[Node]:
+    if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
+        return []
+    if not isinstance(node, SequenceNode):
+        converter.error("wrong-type", f"'{key}:' must be a list of entries", node,
+                        "start each entry with '- '")
+        return []
+    return list(node.value)
+
+
+def _defaults(converter: Converter, node: Node | None) -> list[tuple[ScalarNode, Node]]:
+    """Return the pairs of the ``defaults:`` mapping whose keys are need fields."""
+    if node is None:
+        return []
+    if not isinstance(node, MappingNode):
+        converter.error("wrong-type", "'defaults:' must be a mapping of need fields", node)
+        return []
+    known = {name for struct in NEED_STRUCTS.values() for name in struct.by_name} - {"id"}
+    pairs = []
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value in known:
+            pairs.append((key, value))
+        else:
+            converter.error("unknown-field", f"'defaults:' has unknown field "
+                            f"{getattr(key, 'value', '')!r}", key,
+                            "defaults take the fields of needs, except 'id'")
+    return pairs
+
+
+def _read_need(converter: Converter, node: Node, defaults: list[tuple[ScalarNode, Node]],
+               records: RawRecords) -> None:
+    if not isinstance(node, MappingNode):
+        converter.error("wrong-type", "a need must be a mapping of fields", node)
+        return
+    own = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+    type_node = own.get("type") or dict((k.value, v) for k, v in defaults).get("type")
+    need_id = own["id"].value if isinstance(own.get("id"), ScalarNode) else None
+    if type_node is None or not isinstance(type_node, ScalarNode) or not type_node.value:
+        converter.error("missing-field", f"need {need_id or ''} has no 'type'".replace("  ", " "),
+                        node_location(converter.path, node),
+                        f"add 'type:' with one of: {', '.join(NEED_TYPES)}", need_id)
+        return
+    need_type = type_node.value.strip()
+    if need_type not in NEED_STRUCTS:
+        converter.value(type_node, NEED_STRUCTS["req"].by_name["type"],
+                        f"need {need_id or ''} field 'type'".replace("  ", " "))
+        return
+    context = f"{NEED_TYPES[need_type].title.lower()} {need_id}" if need_id else "need"
+    record = converter.record(node, NEED_STRUCTS[need_type], context, defaults)
+    if record is not None:
+        records.needs.append((need_type, record))
