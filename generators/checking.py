@@ -7,8 +7,8 @@ from typing import TextIO
 
 import click
 
-from generators.cli import EXIT_FINDINGS, EXIT_OK, fail_input, print_findings, today_or
-from generators.coverage import Coverage, compute_coverage
+from generators.cli import EXIT_FINDINGS, EXIT_OK, fail_input, print_findings
+from generators.coverage import Coverage, compute_coverage, format_percent
 from generators.loading.project import load_project
 from generators.trace_model import PHASES
 
@@ -19,7 +19,7 @@ def run_check(project_dir: Path, out: TextIO) -> int:
     if result.model is None or result.settings is None:
         fail_input(result.findings)
     settings = result.settings
-    coverage = compute_coverage(result.model, today_or(settings.today),
+    coverage = compute_coverage(result.model, settings.current_date(),
                                 count_drafts=settings.count_drafts)
     print_findings(coverage.findings, out)
     write_summary(coverage, out)
@@ -27,7 +27,9 @@ def run_check(project_dir: Path, out: TextIO) -> int:
     if gaps:
         click.echo(f"check failed: {len(gaps)} applicable requirement(s) not covered", file=out)
         return EXIT_FINDINGS
-    click.echo("check passed: every applicable requirement is covered", file=out)
+    partial = len(coverage.with_status("partial"))
+    click.echo(f"check passed: no applicable requirement is a gap ({partial} partial)",
+               file=out)
     return EXIT_OK
 
 
@@ -46,5 +48,5 @@ def write_summary(coverage: Coverage, out: TextIO) -> None:
             click.echo("", file=out)
         click.echo(f"  {name:{width}}  {totals.total:>5} {totals.covered:>7} "
                    f"{totals.partial:>7} {totals.gap:>4} {totals.excluded:>8} "
-                   f"{totals.percent_covered:>8.1f}%", file=out)
+                   f"{format_percent(totals.percent_covered):>9}", file=out)
     click.echo("", file=out)

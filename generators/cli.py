@@ -6,7 +6,6 @@ Exit codes: 0 success; 1 the check failed (a gap, or another finding chosen to f
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -69,7 +68,3 @@ def print_findings(findings: list[Finding], stream: object) -> None:
     for finding in findings:
         click.echo(finding.format(), file=stream)  # type: ignore[arg-type]
 
-
-def today_or(fixed: dt.date | None) -> dt.date:
-    """Return ``fixed`` or, when None, today's date."""
-    return fixed if fixed is not None else dt.date.today()

@@ -50,10 +50,13 @@ class Totals:
         return self.total - self.excluded
 
     @property
-    def percent_covered(self) -> float:
-        """Share of applicable requirements that are covered, 0-100, one decimal."""
+    def percent_covered(self) -> float | None:
+        """Share of applicable requirements that are covered, 0-100, one decimal.
+
+        None when no requirement is applicable.
+        """
         if self.applicable == 0:
-            return 100.0
+            return None
         return round(100 * self.covered / self.applicable, 1)
 
     def add(self, status: str) -> Totals:
@@ -62,7 +65,7 @@ class Totals:
         counts[status] += 1
         return Totals(**counts)
 
-    def as_dict(self) -> dict[str, int | float]:
+    def as_dict(self) -> dict[str, int | float | None]:
         """Return the counts, total, applicable and percent covered."""
         return {**{name: getattr(self, name) for name in STATUSES}, "total": self.total,
                 "applicable": self.applicable, "percent_covered": self.percent_covered}
@@ -174,6 +177,11 @@ def review_due(item: EvidenceItem, today: dt.date) -> dt.date | None:
         return None
     due = item.review_interval.after(item.last_reviewed)
     return due if due < today else None
+
+
+def format_percent(value: float | None) -> str:
+    """Return a percentage as '66.7%', or '-' when there is none."""
+    return "-" if value is None else f"{value:.1f}%"
 
 
 def describe_requirement(req: Requirement) -> str:

@@ -41,6 +41,10 @@ class Settings:
     count_drafts: bool
     defined_at: Location
 
+    def current_date(self) -> dt.date:
+        """Return the fixed ``today`` of the settings, or else the system date."""
+        return self.today if self.today is not None else dt.date.today()
+
 
 def load_settings(project_dir: Path) -> tuple[Settings | None, list[Finding]]:
     """Read the settings file of ``project_dir``; return None with findings if unusable."""

@@ -308,9 +308,6 @@ def _markup_texts(model: Model) -> Iterator[tuple[str, Location, str | None]]:
             yield section.text, section.text_at or section.defined_at, None
     for scale in model.scales.values():
         yield scale.description, scale.defined_at, None
-        for level in scale.levels:
-            for text in (level.description, *level.criteria):
-                yield text, scale.defined_at, None
     for exclusion in model.exclusions.values():
         yield exclusion.justification, exclusion.defined_at, exclusion.requirement
 

@@ -220,8 +220,8 @@ DOCUMENT = Struct("document", (
 SCALE_LEVEL = Struct("scale level", (
     Field("value", "text", "Value stored in reports.", True),
     Field("label", "text", "Name shown to people.", True),
-    Field("description", "markup", "What the level means."),
-    Field("criteria", "markups", "When the level applies."),
+    Field("description", "text", "What the level means."),
+    Field("criteria", "texts", "When the level applies."),
     Field("response_target", "text", "Target time to respond."),
     Field("escalate_to", "text", "Role id or body to escalate to."),
 ))

@@ -1,0 +1,105 @@
+"""The ``build`` command: the site with Sphinx, then the files built from the model."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from generators.cli import EXIT_INVALID, EXIT_OK, fail_input
+from generators.coverage import Coverage, compute_coverage
+from generators.findings import display_path
+from generators.loading.project import load_project
+from generators.matrix import MATRIX_BASENAME, matrix_csv, matrix_json
+from generators.model import Model
+from generators.output import atomic_write
+
+
+def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
+              verbose: bool = False) -> int:
+    """Build every output of the project; return the exit code."""
+    result = load_project(project_dir)
+    if result.model is None or result.settings is None:
+        fail_input(result.findings)
+    model, settings = result.model, result.settings
+    coverage = compute_coverage(model, settings.current_date(),
+                                count_drafts=settings.count_drafts)
+    out_dir = (out_dir if out_dir is not None else project_dir / "_build").resolve()
+
+    html_dir = out_dir / "html"
+    code = build_site(project_dir.resolve(), html_dir, out_dir / ".doctrees", jobs=jobs,
+                      verbose=verbose, organization=model.organization)
+    if code != EXIT_OK:
+        return code
+    matrix_dir = write_matrix_files(model, coverage, out_dir / "matrix")
+
+    click.echo(f"Site:   {display_path(html_dir / 'index.html')}")
+    click.echo(f"Matrix: {display_path(matrix_dir / (MATRIX_BASENAME + '.csv'))}, "
+               f"{display_path(matrix_dir / (MATRIX_BASENAME + '.json'))}")
+    totals = coverage.totals
+    click.echo(f"Coverage on {coverage.today.isoformat()}: {totals.covered} covered, "
+               f"{totals.partial} partial, {totals.gap} gap, {totals.excluded} excluded "
+               f"of {totals.total} requirements. Run 'iso27035 check' for the findings.")
+    return EXIT_OK
+
+
+def write_matrix_files(model: Model, coverage: Coverage, folder: Path) -> Path:
+    """Write the matrix as CSV and JSON into ``folder``; return the folder."""
+    atomic_write(folder / f"{MATRIX_BASENAME}.csv", matrix_csv(model, coverage))
+    atomic_write(folder / f"{MATRIX_BASENAME}.json", matrix_json(model, coverage))
+    return folder
+
+
+def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: str,
+               verbose: bool, organization: str) -> int:
+    """Run Sphinx over ``project_dir/docs``; return the exit code.
+
+    A project without ``conf.py`` is built with the extension and the default theme,
+    so a project needs no Python file of its own.
+    """
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    srcdir = project_dir / "docs"
+    srcdir.mkdir(exist_ok=True)
+    has_conf = (project_dir / "conf.py").is_file()
+    overrides: dict[str, object] = {}
+    if not has_conf:
+        overrides = {"extensions": ["generators.sphinxext"], "html_theme": "furo",
+                     "project": organization, "iso27035_project": os.fspath(project_dir)}
+    status = sys.stdout if verbose else io.StringIO()
+    try:
+        with patch_docutils(project_dir), docutils_namespace():
+            app = Sphinx(
+                srcdir=srcdir,
+                confdir=project_dir if has_conf else None,
+                outdir=html_dir,
+                doctreedir=doctree_dir,
+                buildername="html",
+                confoverrides=overrides,
+                status=status,
+                warning=sys.stderr,
+                parallel=_jobs(jobs),
+            )
+            app.build()
+    except SphinxError as error:
+        click.echo(f"iso27035: the site build failed: {error}", err=True)
+        return EXIT_INVALID
+    return EXIT_OK if app.statuscode == 0 else EXIT_INVALID
+
+
+def _jobs(value: str) -> int:
+    if value == "auto":
+        return os.cpu_count() or 1
+    try:
+        count = int(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a number or 'auto'",
+                                 param_hint="'-j'") from None
+    if count < 1:
+        raise click.BadParameter("must be at least 1", param_hint="'-j'")
+    return count

@@ -1,0 +1,1 @@
+"""The traceability site: MyST pages generated from the model, read by Sphinx."""

@@ -1,0 +1,48 @@
+"""Sphinx extension: the traceability site of an ISO/IEC 27035 programme.
+
+Add ``"generators.sphinxext"`` to ``extensions``; it sets up MyST-Parser and
+sphinx-needs and configures them from the trace model. At the start of each build it
+loads the project's need files, computes coverage, writes the generated pages into
+``docs/_generated/`` and reports each gap as a warning at the requirement's source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from generators import __version__
+from generators.sphinxext import configuration, directives, incremental, project
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the extension with Sphinx."""
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinx_needs")
+
+    app.add_config_value("iso27035_project", None, "env", types=frozenset({str, type(None)}),
+                         description="Project folder; default: the parent of the source "
+                         "folder.")
+    app.add_config_value("iso27035_warn_on", ["gap"], "env", types=frozenset({list, tuple}),
+                         description="Coverage finding kinds logged as warnings (so that "
+                         "-W fails on them); other kinds are logged as information.")
+
+    # before sphinx-needs reads its own configuration (its earliest handler runs at 10)
+    app.connect("config-inited", configuration.configure, priority=5)
+    app.connect("builder-inited", project.prepare_build)
+    app.connect("env-before-read-docs", incremental.init_env)
+    app.connect("env-get-outdated", incremental.outdated_dynamic_docs)
+    app.connect("doctree-read", incremental.note_dynamic_doc)
+    app.connect("env-purge-doc", incremental.purge_doc)
+    app.connect("env-merge-info", incremental.merge_info)
+
+    app.add_directive("iso27035-needs", directives.NeedsDirective)
+    app.add_directive("iso27035-coverage", directives.CoverageDirective)
+    app.add_directive("iso27035-trace-model", directives.TraceModelDirective)
+    return {
+        "version": __version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,187 @@
+"""Directives: place needs from the model, show coverage, explain the trace model."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from docutils import nodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx_needs.api import InvalidNeedException, MarkupContent, add_need
+from sphinx_needs.utils import add_doc
+
+from generators.coverage import Totals, format_percent
+from generators.findings import KINDS
+from generators.model import (
+    Artifact,
+    EvidenceItem,
+    Model,
+    Need,
+    Procedure,
+    Requirement,
+    Role,
+)
+from generators.site.need_content import need_markup
+from generators.sphinxext.project import COVERAGE_DIGEST, get_state
+from generators.trace_model import CONFIDENCE, LINK_TYPES, NEED_TYPES, PHASES, STATUSES
+
+logger = logging.getLogger(__name__)
+
+
+class NeedsDirective(SphinxDirective):
+    """Create the needs with the given ids from the model: ``{iso27035-needs} ID ID ...``.
+
+    Each need is defined once in YAML; this directive is where the site shows it.
+    Messages about a need's content point at the YAML file and line.
+    """
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        state = get_state(self.env.app)
+        add_doc(self.env, self.env.docname)
+        result: list[nodes.Node] = []
+        for need_id in self.arguments[0].split():
+            need = state.model.needs.get(need_id)
+            if need is None:
+                logger.warning("iso27035-needs: no need with id %r in the project", need_id,
+                               type="iso27035", subtype="unknown-link",
+                               location=self.get_location())
+                continue
+            try:
+                result += self._add(need, state.model, state.coverage.requirements)
+            except InvalidNeedException as error:
+                logger.warning("need %s could not be created: %s", need_id, error,
+                               type="iso27035", subtype="project",
+                               location=need.defined_at.display())
+        return result
+
+    def _add(self, need: Need, model: Model, coverage: dict[str, Any]) -> list[nodes.Node]:
+        content_at = need.content_at or need.defined_at
+        content = MarkupContent(need_markup(need, model), markup=".md",
+                                source=(str(content_at.path), content_at.line or 1))
+        links = {name: list(need.outgoing(name)) for name in LINK_TYPES if need.outgoing(name)}
+        return add_need(
+            self.env.app, self.state, self.env.docname, self.lineno,
+            need_type=need.type, title=need.title, id=need.id, content=content,
+            status=need.status if isinstance(need, Artifact) else None,
+            tags=list(need.tags) or None,
+            **need_fields(need, coverage), **links,
+        )
+
+
+def need_fields(need: Need, coverage: dict[str, Any]) -> dict[str, str]:
+    """Return the sphinx-needs field values of a need, all as strings."""
+    values: dict[str, Any] = {}
+    if isinstance(need, Requirement):
+        values = {
+            "source": need.source, "part": need.part, "edition": need.edition,
+            "clause": need.clause, "clause_title": need.clause_title,
+            "confidence": need.confidence, "phase": PHASES[need.phase],
+            "artifacts": ", ".join(NEED_TYPES[t].title.lower() for t in need.artifacts),
+            "evidence": "expected" if need.evidence else "not expected",
+            "level": need.level, "coverage": coverage[need.id].status,
+        }
+    elif isinstance(need, EvidenceItem):
+        values = {
+            "owner": need.owner, "location": need.location, "group": need.group,
+            "review_interval": need.review_interval, "last_reviewed": need.last_reviewed,
+            "retention": need.retention,
+        }
+    elif isinstance(need, Artifact):
+        values = {"document": need.document, "section": need.section}
+        if isinstance(need, Procedure | Role):
+            values["kind"] = need.kind
+        if isinstance(need, Role):
+            values["scope"] = need.scope
+    return {name: str(value) for name, value in values.items() if value is not None}
+
+
+class CoverageDirective(SphinxDirective):
+    """Show the coverage totals overall, per source and per phase: ``{iso27035-coverage}``."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        state = get_state(self.env.app)
+        self.env.note_dependency(str(state.generated_dir / COVERAGE_DIGEST))
+        coverage = state.coverage
+        header = ["", "Total", "Covered", "Partial", "Gap", "Excluded", "Covered %"]
+        rows = [[name, *_counts(totals)] for name, totals in coverage.by_source.items()]
+        rows.append(["All requirements", *_counts(coverage.totals)])
+        phase_rows = [[PHASES[name], *_counts(t)] for name, t in coverage.by_phase.items()]
+        summary = nodes.paragraph(text=(
+            f"Coverage on {coverage.today.isoformat()}: {coverage.totals.covered} of "
+            f"{coverage.totals.applicable} applicable requirements covered "
+            f"({format_percent(coverage.totals.percent_covered)}), "
+            f"{coverage.totals.partial} partial, "
+            f"{coverage.totals.gap} not covered, {coverage.totals.excluded} excluded."))
+        return [summary, simple_table(["Source", *header[1:]], rows),
+                simple_table(["Phase", *header[1:]], phase_rows)]
+
+
+def _counts(totals: Totals) -> list[str]:
+    return [str(totals.total), str(totals.covered), str(totals.partial), str(totals.gap),
+            str(totals.excluded), format_percent(totals.percent_covered)]
+
+
+class TraceModelDirective(SphinxDirective):
+    """Show the need types, link types, phases, statuses and finding kinds."""
+
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        return [
+            _titled("Need types", simple_table(
+                ["Type", "Title", "Id prefix", "What it is"],
+                [[t.name, t.title, t.prefix, t.description] for t in NEED_TYPES.values()])),
+            _titled("Link types", simple_table(
+                ["Link", "From", "To", "Shown on the target as", "Meaning"],
+                [[link.name, ", ".join(link.sources), ", ".join(link.targets), link.incoming,
+                  link.description] for link in LINK_TYPES.values()])),
+            _titled("Coverage statuses", simple_table(
+                ["Status", "Meaning"], [[name, text] for name, text in STATUSES.items()])),
+            _titled("Phases", simple_table(
+                ["Value", "Phase"], [[name, label] for name, label in PHASES.items()])),
+            _titled("Confidence of clause numbers", simple_table(
+                ["Value", "Meaning"], [[name, text] for name, text in CONFIDENCE.items()])),
+            _titled("Finding kinds", simple_table(
+                ["Kind", "Severity", "Meaning"],
+                [[f"iso27035.{k.name}", k.severity, k.description] for k in KINDS.values()])),
+        ]
+
+
+def _titled(title: str, table: nodes.table) -> nodes.Node:
+    container = nodes.container()
+    container += nodes.rubric(text=title)
+    container += table
+    return container
+
+
+def simple_table(header: list[str], rows: list[list[str]]) -> nodes.table:
+    """Return a docutils table of plain-text cells."""
+    table = nodes.table()
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    for _ in header:
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    group += head
+    head += _row(header)
+    body = nodes.tbody()
+    group += body
+    for cells in rows:
+        body += _row(cells)
+    return table
+
+
+def _row(cells: list[str]) -> nodes.row:
+    row = nodes.row()
+    for cell in cells:
+        entry = nodes.entry()
+        entry += nodes.paragraph(text=cell)
+        row += entry
+    return row

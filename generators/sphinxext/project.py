@@ -1,0 +1,121 @@
+"""Load the project at the start of a build and write the generated pages."""
+
+from __future__ import annotations
+
+import shutil
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from generators.coverage import Coverage, compute_coverage
+from generators.findings import Finding
+from generators.loading.project import load_project
+from generators.matrix import MATRIX_BASENAME, matrix_csv, matrix_json
+from generators.model import Model
+from generators.output import OutputError, sync_generated_folder
+from generators.site.pages import GENERATED_FOLDER, SiteOptions, render_pages
+from generators.templating import TemplateError
+
+logger = logging.getLogger(__name__)
+
+COVERAGE_DIGEST = "downloads/coverage-digest.txt"
+"""Generated file that changes whenever coverage changes; pages showing coverage
+depend on it, so Sphinx re-reads them exactly then."""
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """The model and coverage of the project being built."""
+
+    project_dir: Path
+    model: Model
+    coverage: Coverage
+    generated_dir: Path
+
+
+_STATES: weakref.WeakKeyDictionary[Sphinx, BuildState] = weakref.WeakKeyDictionary()
+
+
+def get_state(app: Sphinx) -> BuildState:
+    """Return the state of the running build; raise ExtensionError before it is loaded."""
+    try:
+        return _STATES[app]
+    except KeyError:
+        raise ExtensionError("iso27035: the project was not loaded") from None
+
+
+def project_dir_of(app: Sphinx) -> Path:
+    """Return the project folder: ``iso27035_project``, else the parent of the sources."""
+    configured = app.config.iso27035_project
+    if configured:
+        return (Path(app.confdir) / configured).resolve()
+    return Path(app.srcdir).resolve().parent
+
+
+def prepare_build(app: Sphinx) -> None:
+    """Load and validate the project, compute coverage and write the generated pages."""
+    project_dir = project_dir_of(app)
+    result = load_project(project_dir)
+    if result.model is None or result.settings is None:
+        for finding in result.findings:
+            log_finding(finding, as_warning=True)
+        errors = sum(1 for f in result.findings if f.is_input_error)
+        raise ExtensionError(f"iso27035: {errors} input error(s) in the project at "
+                             f"{project_dir}; fix them and build again")
+    for finding in result.findings:
+        log_finding(finding, as_warning=True)
+
+    settings = result.settings
+    coverage = compute_coverage(result.model, settings.current_date(),
+                                count_drafts=settings.count_drafts)
+    generated_dir = Path(app.srcdir) / GENERATED_FOLDER
+    diagrams = shutil.which(app.config.graphviz_dot) is not None
+    options = SiteOptions(diagrams=diagrams,
+                          own_index=app.config.root_doc != f"{GENERATED_FOLDER}/index")
+    try:
+        files = {path: text.encode("utf-8")
+                 for path, text in render_pages(result.model, coverage, options).items()}
+    except TemplateError as error:
+        raise ExtensionError(f"iso27035: {error}") from None
+    files[f"downloads/{MATRIX_BASENAME}.csv"] = matrix_csv(result.model, coverage)
+    files[f"downloads/{MATRIX_BASENAME}.json"] = matrix_json(result.model, coverage)
+    files[COVERAGE_DIGEST] = coverage_digest(coverage)
+    try:
+        changed = sync_generated_folder(generated_dir, files)
+    except OutputError as error:
+        raise ExtensionError(f"iso27035: {error}") from None
+    logger.info("iso27035: %d requirement(s), %d generated file(s) changed",
+                len(coverage.requirements), len(changed))
+
+    _STATES[app] = BuildState(project_dir, result.model, coverage, generated_dir)
+
+    warn_on = set(app.config.iso27035_warn_on)
+    for finding in coverage.findings:
+        log_finding(finding, as_warning=finding.kind in warn_on)
+    if not diagrams:
+        logger.info("iso27035: Graphviz 'dot' was not found, so the pages show no trace "
+                    "diagrams; install Graphviz (e.g. 'apt-get install graphviz' or "
+                    "'brew install graphviz') and build again to get them")
+
+
+def coverage_digest(coverage: Coverage) -> bytes:
+    """Return a text that changes whenever any requirement's status or a total changes."""
+    lines = [coverage.today.isoformat(), repr(coverage.totals)]
+    lines += [f"{name} {totals!r}" for name, totals in coverage.by_source.items()]
+    lines += [f"{name} {totals!r}" for name, totals in coverage.by_phase.items()]
+    lines += [f"{rid} {r.status}" for rid, r in coverage.requirements.items()]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def log_finding(finding: Finding, *, as_warning: bool) -> None:
+    """Log a finding with type ``iso27035`` and its kind as subtype, at its location."""
+    location = finding.location.display() if finding.location else None
+    message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
+    if as_warning:
+        logger.warning(message, type="iso27035", subtype=finding.kind, location=location)
+    else:
+        logger.info("%s: %s [iso27035.%s]", location or "iso27035", message, finding.kind)

@@ -1,0 +1,64 @@
+"""Jinja2 environments for the templates in ``templates/``, which a project can override.
+
+A template is looked up first in the project's own ``templates/`` folder, then among the
+bundled templates. Every environment uses ``StrictUndefined``: a template that names a
+variable the context lacks fails with the template name and the variable, instead of
+rendering empty text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generators.resources import bundled_dir
+
+
+class TemplateError(Exception):
+    """A template is missing or fails to render; the message names template and cause."""
+
+
+def template_dirs(project_dir: Path | None, subfolder: str) -> list[Path]:
+    """Return the folders searched for templates of ``subfolder``, project first."""
+    folders = []
+    if project_dir is not None:
+        own = project_dir / "templates" / subfolder
+        if own.is_dir():
+            folders.append(own)
+    folders.append(bundled_dir("templates") / subfolder)
+    return folders
+
+
+def make_environment(folders: list[Path], filters: dict[str, Callable[..., Any]]
+                     ) -> jinja2.Environment:
+    """Return an environment over ``folders`` that fails on undefined variables."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # the output is MyST, escaped by the filters where it holds text
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(filters)
+    return environment
+
+
+def render(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render template ``name``; raise TemplateError naming the template and the cause."""
+    try:
+        template = environment.get_template(name)
+    except jinja2.TemplateNotFound:
+        searched = ", ".join(str(p) for p in environment.loader.searchpath)  # type: ignore[union-attr]
+        raise TemplateError(f"template {name} not found (searched: {searched})") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"template {error.filename or name}:{error.lineno}: "
+                            f"syntax error: {error.message}") from None
+    try:
+        return template.render(context)
+    except jinja2.UndefinedError as error:
+        raise TemplateError(f"template {template.filename}: {error.message}; the variables "
+                            f"available are: {', '.join(sorted(context))}") from None
