@@ -43,7 +43,7 @@ SAFE_ROLES = frozenset({
     "abbr", "code", "doc", "dfn", "emphasis", "guilabel", "kbd", "literal", "math", "need",
     "ref", "strong", "sub", "subscript", "sup", "superscript", "term",
 })
-_DIRECTIVE_RE = re.compile(r"^\s*(?:`{3,}|~{3,}|:{3,})\s*\{([^}\s]+)\}", re.MULTILINE)
+_DIRECTIVE_RE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}|:{3,})\s*\{([^}\s]+)\}", re.MULTILINE)
 _ROLE_RE = re.compile(r"\{([A-Za-z][\w:+.-]*)\}`")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generators.findings import Finding
+from generators.findings import Finding, Location
 from generators.loading.convert import Record
 from generators.model import (
     Clause,
@@ -62,12 +62,13 @@ def build_model(settings: Settings, files: list[Path],
                          _exclusion, findings)
 
     needs: dict[str, Need] = {}
+    first_seen: dict[str, Location] = {}
     for need_type, record in records.needs:
         values = record.values
-        if "id" not in values or "title" not in values:
-            continue  # reported as missing fields already
-        if values["id"] in needs:
-            first = needs[values["id"]].defined_at
+        if "id" not in values:
+            continue  # reported as a missing field already
+        if values["id"] in first_seen:
+            first = first_seen[values["id"]]
             findings.append(Finding(
                 "duplicate-id",
                 f"id {values['id']!r} is already used by the need at {first.display()}",
@@ -76,6 +77,7 @@ def build_model(settings: Settings, files: list[Path],
                 values["id"],
             ))
             continue
+        first_seen[values["id"]] = record.location
         need = _need(need_type, record, sources, documents, findings)
         if need is not None:
             needs[need.id] = need
@@ -120,6 +122,15 @@ def _unique(records: list[Record], key: str, noun: str, make: Callable[[Record],
 
 def _need(need_type: str, record: Record, sources: dict[str, Source],
           documents: dict[str, Document], findings: list[Finding]) -> Need | None:
+    """Return the typed need, or None when a required field is missing (reported already)."""
+    try:
+        return _typed_need(need_type, record, sources, documents, findings)
+    except KeyError:
+        return None
+
+
+def _typed_need(need_type: str, record: Record, sources: dict[str, Source],
+                documents: dict[str, Document], findings: list[Finding]) -> Need:
     values = record.values
     common: dict[str, Any] = {
         "id": values["id"],
@@ -132,54 +143,50 @@ def _need(need_type: str, record: Record, sources: dict[str, Source],
         "content_at": record.content_locations.get("content"),
         "field_locations": dict(record.field_locations),
     }
-    try:
-        if need_type == "req":
-            return _requirement(record, common, sources, findings)
-        if need_type == "evid":
-            return EvidenceItem(
-                **common,
-                owner=values.get("owner"),
-                location=values.get("location"),
-                group=values["group"],
-                review_interval=values.get("review_interval"),
-                last_reviewed=values.get("last_reviewed"),
-                retention=values.get("retention"),
-            )
-        artifact = dict(common)
-        document = documents.get(values.get("document", ""))
-        artifact["status"] = values.get("status") or (document.status if document else
-                                                      "approved")
-        artifact["document"] = values.get("document")
-        artifact["section"] = values.get("section")
-        if need_type == "pol":
-            return PolicyStatement(**artifact)
-        if need_type == "proc":
-            return Procedure(
-                **artifact,
-                kind=values.get("kind", "procedure"),
-                trigger=values.get("trigger"),
-                steps=tuple(values.get("steps", ())),
-            )
-        if need_type == "form":
-            return Form(**artifact, sections=tuple(_form_section(s) for s in values["sections"]))
-        if need_type == "role":
-            return Role(
-                **artifact,
-                kind=values["kind"],
-                scope=values.get("scope", "internal"),
-                responsibilities=tuple(values.get("responsibilities", ())),
-                authority=tuple(values.get("authority", ())),
-                competencies=tuple(values.get("competencies", ())),
-                availability=values.get("availability"),
-                contacts=tuple(_contact(c) for c in values.get("contacts", ())),
-            )
-    except KeyError:
-        return None  # a required field is missing, reported already
+    if need_type == "req":
+        return _requirement(record, common, sources, findings)
+    if need_type == "evid":
+        return EvidenceItem(
+            **common,
+            owner=values.get("owner"),
+            location=values.get("location"),
+            group=values["group"],
+            review_interval=values.get("review_interval"),
+            last_reviewed=values.get("last_reviewed"),
+            retention=values.get("retention"),
+        )
+    artifact = dict(common)
+    document = documents.get(values.get("document", ""))
+    artifact["status"] = values.get("status") or (document.status if document else "approved")
+    artifact["document"] = values.get("document")
+    artifact["section"] = values.get("section")
+    if need_type == "pol":
+        return PolicyStatement(**artifact)
+    if need_type == "proc":
+        return Procedure(
+            **artifact,
+            kind=values.get("kind", "procedure"),
+            trigger=values.get("trigger"),
+            steps=tuple(values.get("steps", ())),
+        )
+    if need_type == "form":
+        return Form(**artifact, sections=tuple(_form_section(s) for s in values["sections"]))
+    if need_type == "role":
+        return Role(
+            **artifact,
+            kind=values["kind"],
+            scope=values.get("scope", "internal"),
+            responsibilities=tuple(values.get("responsibilities", ())),
+            authority=tuple(values.get("authority", ())),
+            competencies=tuple(values.get("competencies", ())),
+            availability=values.get("availability"),
+            contacts=tuple(_contact(c) for c in values.get("contacts", ())),
+        )
     raise AssertionError(f"unhandled need type {need_type}")
 
 
 def _requirement(record: Record, common: dict[str, Any], sources: dict[str, Source],
-                 findings: list[Finding]) -> Requirement | None:
+                 findings: list[Finding]) -> Requirement:
     values = record.values
     need_id = values["id"]
     source = sources.get(values["source"])

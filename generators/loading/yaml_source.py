@@ -133,7 +133,10 @@ def _syntax_finding(path: Path, error: yaml.MarkedYAMLError) -> Finding:
     mark = error.problem_mark or error.context_mark
     location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
     problem = error.problem or "invalid YAML"
-    if error.context:
+    context = error.context_mark
+    if error.context and context is not None and (mark is None or context.line != mark.line):
+        problem = f"{problem} ({error.context} started on line {context.line + 1})"
+    elif error.context:
         problem = f"{problem} ({error.context})"
     return Finding(
         "yaml-syntax",

@@ -245,7 +245,7 @@ class _Renderer:
         """Return the ids of a document's procedures and the forms and roles they link."""
         procedures = [n for n in members if isinstance(n, Procedure)
                       and (n.outgoing("uses") or n.outgoing("performed_by"))]
-        if not self.options.diagrams or not procedures:
+        if not procedures:
             return []
         ids = dict.fromkeys(p.id for p in procedures)
         for procedure in procedures:

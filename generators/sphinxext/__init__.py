@@ -31,6 +31,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # before sphinx-needs reads its own configuration (its earliest handler runs at 10)
     app.connect("config-inited", configuration.configure, priority=5)
     app.connect("builder-inited", project.prepare_build)
+    app.connect("build-finished", project.write_root_redirect)
     app.connect("env-before-read-docs", incremental.init_env)
     app.connect("env-get-outdated", incremental.outdated_dynamic_docs)
     app.connect("doctree-read", incremental.note_dynamic_doc)

@@ -16,7 +16,7 @@ from generators.findings import Finding
 from generators.loading.project import load_project
 from generators.matrix import MATRIX_BASENAME, matrix_csv, matrix_json
 from generators.model import Model
-from generators.output import OutputError, sync_generated_folder
+from generators.output import OutputError, sync_generated_folder, write_if_changed
 from generators.site.pages import GENERATED_FOLDER, SiteOptions, render_pages
 from generators.templating import TemplateError
 
@@ -100,6 +100,21 @@ def prepare_build(app: Sphinx) -> None:
         logger.info("iso27035: Graphviz 'dot' was not found, so the pages show no trace "
                     "diagrams; install Graphviz (e.g. 'apt-get install graphviz' or "
                     "'brew install graphviz') and build again to get them")
+
+
+def write_root_redirect(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``index.html`` that forwards to the generated home page, when that is the root."""
+    if exception is not None or app.builder.format != "html":
+        return
+    root = app.config.root_doc
+    if root != f"{GENERATED_FOLDER}/index":
+        return
+    target = f"{root}{app.builder.out_suffix}"  # type: ignore[attr-defined]
+    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="refresh" content="0; url={target}">'
+            f"<title>Redirect</title></head>"
+            f'<body><p><a href="{target}">Open the site</a></p></body></html>\n')
+    write_if_changed(Path(app.outdir) / "index.html", page.encode("utf-8"))
 
 
 def coverage_digest(coverage: Coverage) -> bytes:

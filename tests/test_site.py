@@ -1,0 +1,164 @@
+"""Real Sphinx builds of small projects: pages, back-links, matrix files and the gate."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli, run_sphinx
+
+
+def _text(path: Path) -> str:
+    """Return the visible text of an HTML page, whitespace collapsed."""
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def _remove_link(project: Path, line: str) -> None:
+    path = project / "needs" / "artifacts.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert line in text
+    path.write_text(text.replace(line, ""), encoding="utf-8")
+
+
+@pytest.fixture
+def built(copy_root: Callable[[str], Path]) -> Path:
+    """Build the complete test project with sphinx-build -W; return the project."""
+    project = copy_root("complete")
+    result = run_sphinx(project / "docs", project / "_build" / "html", "-W", "--keep-going",
+                        confdir=project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+def test_requirement_shows_what_satisfies_it(built: Path) -> None:
+    text = _text(built / "_build/html/_generated/requirements/test-standard.html")
+    assert "satisfied by: POL_REPORT" in text
+    assert "evidenced by: EVID_POLICY_APPROVAL" in text
+    assert "coverage: partial" in text
+
+
+def test_artifact_shows_its_links(built: Path) -> None:
+    text = _text(built / "_build/html/_generated/documents/tst-prc-01.html")
+    assert "uses: FORM_EVENT" in text
+    assert "performed by: ROLE_POC" in text
+    assert "DRAFT" in text
+
+
+def test_inferred_clause_is_marked(built: Path) -> None:
+    text = _text(built / "_build/html/_generated/requirements/test-standard.html")
+    assert "Clause number inferred" in text
+
+
+def test_matrix_csv_json_and_page_agree(built: Path) -> None:
+    downloads = built / "docs/_generated/downloads"
+    data = json.loads((downloads / "traceability-matrix.json").read_text(encoding="utf-8"))
+    from_json = {row["id"]: row["status"] for row in data["requirements"]}
+    with (downloads / "traceability-matrix.csv").open(encoding="utf-8") as stream:
+        from_csv = {row["id"]: row["status"] for row in csv.DictReader(stream)}
+    page = (built / "_build/html/_generated/matrix.html").read_text(encoding="utf-8")
+    from_page = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S)[1:]:
+        cells = [_text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        from_page[cells[0]] = cells[-1]
+    assert from_json == {"REQ_TEST_POLICY": "covered", "REQ_TEST_REPORTING": "covered",
+                         "REQ_TEST_LESSONS": "partial", "REQ_TEST_MULTI_POC": "excluded"}
+    assert from_csv == from_json
+    assert from_page == from_json
+    assert data["totals"] == {"covered": 2, "partial": 1, "gap": 0, "excluded": 1, "total": 4,
+                              "applicable": 3, "percent_covered": 66.7}
+
+
+def _text_of(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def test_matrix_downloads_are_linked(built: Path) -> None:
+    page = (built / "_build/html/_generated/matrix.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]*traceability-matrix\.(?:csv|json))"', page)
+    assert len(links) == 2
+    for link in links:
+        assert (built / "_build/html/_generated" / link).resolve().is_file()
+
+
+def test_needs_json_has_coverage_fields(built: Path) -> None:
+    data = json.loads((built / "_build/html/needs.json").read_text(encoding="utf-8"))
+    needs = data["versions"][""]["needs"]
+    assert needs["REQ_TEST_POLICY"]["coverage"] == "covered"
+    assert needs["REQ_TEST_POLICY"]["satisfies_back"] == ["POL_REPORT"]
+    assert needs["PROC_INTAKE"]["performed_by"] == ["ROLE_POC"]
+
+
+def test_home_page_shows_coverage_figures(built: Path) -> None:
+    text = _text(built / "_build/html/index.html")
+    assert "2 of 3 applicable requirements covered (66.7%)" in text
+
+
+def test_gap_fails_sphinx_build_with_location(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    _remove_link(project, "    satisfies: [REQ_TEST_POLICY]\n")
+    result = run_sphinx(project / "docs", project / "_build", "-W", "--keep-going",
+                        confdir=project)
+    assert result.returncode != 0
+    line = next(n for n, text in enumerate(
+        (project / "needs/requirements.yaml").read_text().splitlines(), start=1)
+        if "id: REQ_TEST_POLICY" in text)
+    assert re.search(rf"requirements\.yaml:{line}: WARNING: REQ_TEST_POLICY .* is not "
+                     r"covered.*\[iso27035\.gap\]", result.stderr), result.stderr
+
+
+def test_without_graphviz_build_passes_and_says_how(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    result = run_sphinx(project / "docs", project / "_build", "-W", "--keep-going",
+                        "-D", "graphviz_dot=/nonexistent/dot", confdir=project)
+    assert result.returncode == 0, result.stderr
+    text = _text(project / "_build/_generated/documents/tst-prc-01.html")
+    assert "needs Graphviz" in text
+    assert "apt-get install graphviz" in text
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+def test_diagram_rendered_with_graphviz(built: Path) -> None:
+    page = (built / "_build/html/_generated/documents/tst-prc-01.html").read_text()
+    assert "needflow" in page
+    assert "needs Graphviz" not in page
+
+
+def test_author_file_in_generated_folder_is_kept(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    own = project / "docs/_generated/matrix.md"
+    own.parent.mkdir(parents=True)
+    own.write_text("# My own notes\n", encoding="utf-8")
+    result = run_sphinx(project / "docs", project / "_build", confdir=project)
+    assert result.returncode != 0
+    assert "was not written by iso27035" in result.stderr
+    assert own.read_text(encoding="utf-8") == "# My own notes\n"
+
+
+def test_cli_build_writes_site_and_matrix(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    result = run_cli("build", "--project", str(project), "--out", str(project / "out"))
+    assert result.returncode == 0, result.stderr
+    assert (project / "out/html/index.html").is_file()
+    assert "out/html/index.html" in result.stdout
+    built_csv = (project / "out/matrix/traceability-matrix.csv").read_bytes()
+    assert built_csv == (project / "docs/_generated/downloads/traceability-matrix.csv").read_bytes()
+
+
+def test_project_without_conf_or_index(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    (project / "conf.py").unlink()
+    (project / "docs/index.md").unlink()
+    result = run_cli("build", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    text = _text(project / "_build/html/_generated/index.html")
+    assert "Example & Co <Test>: incident management programme" in text
+    assert (project / "_build/html/index.html").is_file()

@@ -1,0 +1,253 @@
+"""Validation rules: each has a failing case (kind and line) and the base project passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generators.loading.project import load_project
+
+BASE = """\
+sources:
+  - name: Standard
+    title: Test standard
+    clauses:
+      - {clause: "4.1", title: Policy, confidence: confirmed, guidance: true}
+documents:
+  - id: D-1
+    kind: policy
+    title: Policy
+    version: "1.0"
+    status: draft
+    owner: Owner
+    classification: INTERNAL
+    sections:
+      - {id: scope, title: Scope}
+scales:
+  - id: severity
+    title: Severity
+    levels:
+      - {value: high, label: High}
+needs:
+  - id: REQ_A
+    type: req
+    source: Standard
+    clause: "4.1"
+    title: Keep a policy
+    phase: plan-prepare
+    artifacts: [pol]
+  - id: ROLE_A
+    type: role
+    kind: role
+    title: Coordinator
+  - id: POL_A
+    type: pol
+    title: Scope statement
+    document: D-1
+    section: scope
+    satisfies: [REQ_A]
+"""
+
+# (name, text of needs/case.yaml, expected kind, expected line)
+CASES = [
+    ("yaml syntax", "needs:\n  - id: POL_X\n    title: [unclosed\n", "yaml-syntax", 4),
+    ("tab indentation", "needs:\n\t- id: POL_X\n", "tab", 2),
+    ("duplicate key", "needs:\n  - id: POL_X\n    id: POL_Y\n", "duplicate-key", 3),
+    ("alias", "a: &x [1]\nneeds: *x\n", "alias", 1),
+    ("python tag", "needs: !!python/object:os.system {}\n", "unsafe-tag", 1),
+    ("unknown top-level key", "need:\n  - id: POL_X\n", "unknown-field", 1),
+    ("unknown field", """\
+needs:
+  - id: POL_X
+    type: pol
+    title: T
+    document: D-1
+    section: scope
+    satisfy: [REQ_A]
+""", "unknown-field", 7),
+    ("missing field", "needs:\n  - id: POL_X\n    type: pol\n    title: T\n    document: D-1\n",
+     "missing-field", 2),
+    ("missing type", "needs:\n  - id: POL_X\n    title: T\n", "missing-field", 2),
+    ("wrong type", """\
+needs:
+  - id: REQ_X
+    type: req
+    source: Standard
+    clause: "4.1"
+    title: T
+    phase: plan-prepare
+    artifacts: pol
+""", "wrong-type", 8),
+    ("invalid choice", """\
+needs:
+  - id: REQ_X
+    type: req
+    source: Standard
+    clause: "4.1"
+    title: T
+    phase: planning
+    artifacts: [pol]
+""", "invalid-value", 7),
+    ("invalid date", """\
+needs:
+  - id: EVID_X
+    type: evid
+    title: T
+    group: process-design
+    last_reviewed: 2026-02-30
+""", "invalid-date", 6),
+    ("bad duration", """\
+needs:
+  - id: EVID_X
+    type: evid
+    title: T
+    group: process-design
+    review_interval: yearly
+""", "invalid-value", 6),
+    ("duplicate id across files", """\
+needs:
+  - id: ROLE_A
+    type: role
+    kind: team
+    title: Another
+""", "duplicate-id", 2),
+    ("id rule", "needs:\n  - id: POL_lower\n    type: pol\n    title: T\n    document: D-1\n"
+     "    section: scope\n", "id-rule", 2),
+    ("id prefix", "needs:\n  - id: PROC_X\n    type: pol\n    title: T\n    document: D-1\n"
+     "    section: scope\n", "id-rule", 2),
+    ("unknown link", "needs:\n  - id: POL_X\n    type: pol\n    title: T\n    document: D-1\n"
+     "    section: scope\n    satisfies: [REQ_B]\n", "unknown-link", 7),
+    ("satisfies a role", "needs:\n  - id: POL_X\n    type: pol\n    title: T\n"
+     "    document: D-1\n    section: scope\n    satisfies: [ROLE_A]\n", "wrong-link-kind", 7),
+    ("evidence satisfies", "needs:\n  - id: EVID_X\n    type: evid\n    title: T\n"
+     "    group: improvement\n    satisfies: [REQ_A]\n", "wrong-link-kind", 6),
+    ("self link", "needs:\n  - id: PROC_X\n    type: proc\n    title: T\n    document: D-1\n"
+     "    uses: [PROC_X]\n", "self-link", 6),
+    ("unknown document", "needs:\n  - id: POL_X\n    type: pol\n    title: T\n"
+     "    document: D-9\n    section: scope\n", "unknown-reference", 5),
+    ("unknown section", "needs:\n  - id: POL_X\n    type: pol\n    title: T\n"
+     "    document: D-1\n    section: scop\n", "unknown-reference", 6),
+    ("unknown source", "needs:\n  - id: REQ_X\n    type: req\n    source: Other\n"
+     "    clause: '1'\n    clause_title: One\n    title: T\n    phase: respond\n"
+     "    artifacts: [proc]\n", "unknown-reference", 4),
+    ("clause not in index", "needs:\n  - id: REQ_X\n    type: req\n    source: Standard\n"
+     "    clause: '9.9'\n    title: T\n    phase: respond\n    artifacts: [proc]\n",
+     "catalog-clause", 5),
+    ("evidence owner not a role", "needs:\n  - id: EVID_X\n    type: evid\n    title: T\n"
+     "    group: improvement\n    owner: POL_A\n", "unknown-reference", 6),
+    ("unknown scale", """\
+needs:
+  - id: FORM_X
+    type: form
+    title: T
+    sections:
+      - title: S
+        fields:
+          - {name: level, label: Level, type: choice, choices_from: severty}
+""", "unknown-reference", 8),
+    ("choice without choices", """\
+needs:
+  - id: FORM_X
+    type: form
+    title: T
+    sections:
+      - title: S
+        fields:
+          - {name: level, label: Level, type: choice}
+""", "missing-field", 8),
+    ("exclusion without justification", """\
+exclusions:
+  - requirement: REQ_A
+    approved_by: Board
+    date: 2026-01-01
+""", "missing-field", 2),
+    ("exclusion of unknown requirement", """\
+exclusions:
+  - requirement: REQ_Z
+    justification: Not used.
+    approved_by: Board
+    date: 2026-01-01
+""", "unknown-reference", 2),
+    ("raw directive in content", "needs:\n  - id: POL_X\n    type: pol\n    title: T\n"
+     "    document: D-1\n    section: scope\n    content: |\n      Text.\n\n"
+     "      ```{raw} html\n      <b>x</b>\n      ```\n", "unsafe-markup", 10),
+    ("approved document without approver", """\
+documents:
+  - id: D-2
+    kind: plan
+    title: Plan
+    version: "1"
+    status: approved
+    owner: O
+    classification: INTERNAL
+""", "missing-field", 2),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "kind", "line"), CASES, ids=[c[0] for c in CASES])
+def test_rule_reports_kind_and_line(make_project: Callable[..., Path], name: str, text: str,
+                                    kind: str, line: int) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": text})
+    result = load_project(project)
+    found = [(f.kind, f.location.line if f.location else None,
+              f.location.path.name if f.location else None) for f in result.findings]
+    assert result.model is None, f"{name}: the input was accepted"
+    assert (kind, line, "case.yaml") in found, found
+
+
+def test_base_project_loads(make_project: Callable[..., Path]) -> None:
+    result = load_project(make_project({"needs/base.yaml": BASE}))
+    assert result.model is not None, [f.format() for f in result.findings]
+    assert set(result.model.needs) == {"REQ_A", "ROLE_A", "POL_A"}
+
+
+def test_all_problems_reported_in_one_run(make_project: Callable[..., Path]) -> None:
+    project = make_project({
+        "needs/base.yaml": BASE,
+        "needs/one.yaml": "needs:\n  - id: POL_X\n    type: pol\n    title: T\n    document: "
+                          "D-1\n    section: scope\n    satisfies: [REQ_B]\n",
+        "needs/two.yaml": "needs:\n  - id: POL_Y\n    type: pol\n    title: T\n    document: "
+                          "D-9\n    section: scope\n",
+        "needs/three.yaml": "needs:\n  - id: POL_X\n    type: pol\n",
+    })
+    kinds = {(f.kind, f.location.path.name) for f in load_project(project).findings
+             if f.location}
+    assert ("unknown-link", "one.yaml") in kinds
+    assert ("unknown-reference", "two.yaml") in kinds
+    assert ("duplicate-id", "three.yaml") in kinds
+
+
+def test_defaults_apply_to_each_need(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/more.yaml": """\
+defaults:
+  type: pol
+  document: D-1
+  section: scope
+needs:
+  - id: POL_B
+    title: Second statement
+  - id: POL_C
+    title: Third statement
+    section: scope
+"""})
+    result = load_project(project)
+    assert result.model is not None, [f.format() for f in result.findings]
+    assert result.model.needs["POL_B"].type == "pol"
+    assert result.model.needs["POL_C"].document == "D-1"
+
+
+def test_unknown_field_suggests_the_right_one(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": CASES[6][1]})
+    findings = [f for f in load_project(project).findings if f.kind == "unknown-field"]
+    assert findings[0].hint == "did you mean 'satisfies'?"
+
+
+def test_text_values_keep_what_was_written(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE.replace('version: "1.0"', "version: 1.10")
+                            .replace("title: Scope statement", "title: 'yes'")})
+    result = load_project(project)
+    assert result.model is not None
+    assert result.model.documents["D-1"].version == "1.10"
+    assert result.model.needs["POL_A"].title == "yes"
