@@ -1,0 +1,74 @@
+"""Render docxtpl templates safely and reproducibly.
+
+Every render escapes values (docxtpl does not by default, and an ``&`` or ``<`` in a
+value silently corrupts the document), fails on a variable the context lacks (naming
+the template and the variable), and normalizes the zip so the same inputs give the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generators.reproducible import normalize_office_zip
+from generators.templating import TemplateError
+
+
+def docx_environment(filters: dict[str, Callable[..., Any]] | None = None) -> jinja2.Environment:
+    """Return the Jinja environment for Word templates: strict and escaping."""
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    environment.filters.update(filters or {})
+    return environment
+
+
+def open_template(path: Path) -> Any:
+    """Return a ``DocxTemplate`` for ``path``; raise TemplateError if it cannot be used."""
+    from docxtpl import DocxTemplate
+
+    if not path.is_file():
+        raise TemplateError(f"Word template {path} not found")
+    if not zipfile.is_zipfile(path):
+        raise TemplateError(f"Word template {path} is not a .docx file")
+    try:
+        template = DocxTemplate(path)
+        template.init_docx()
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise TemplateError(f"Word template {path} cannot be opened: {error}") from None
+    return template
+
+
+def render_docx(template: Any, path: Path, context: dict[str, Any], timestamp: dt.datetime,
+                environment: jinja2.Environment | None = None) -> bytes:
+    """Render an opened template with ``context``; return the normalized .docx bytes.
+
+    ``path`` names the template in messages. Raise TemplateError when the template
+    uses a variable the context lacks or is not valid Jinja.
+    """
+    environment = environment or docx_environment()
+    try:
+        missing = sorted(template.get_undeclared_template_variables(environment, context))
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"Word template {path}: syntax error: {error.message}") from None
+    if missing:
+        raise TemplateError(
+            f"Word template {path} uses {', '.join(repr(m) for m in missing)}, which the "
+            f"context does not provide; available: {', '.join(sorted(context))}")
+    try:
+        template.render(context, jinja_env=environment, autoescape=True)
+    except jinja2.UndefinedError as error:
+        raise TemplateError(f"Word template {path}: {error.message}") from None
+    except jinja2.TemplateSyntaxError as error:
+        lines = " / ".join(line.strip() for line in getattr(error, "docx_context", []) if
+                           line.strip())
+        raise TemplateError(f"Word template {path}: syntax error: {error.message}"
+                            + (f" near: {lines}" if lines else "")) from None
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return normalize_office_zip(buffer.getvalue(), timestamp)
