@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import sys
@@ -13,9 +14,10 @@ from generators.cli import EXIT_INVALID, EXIT_OK, fail_input
 from generators.coverage import Coverage, compute_coverage
 from generators.findings import display_path
 from generators.loading.project import load_project
-from generators.matrix import MATRIX_BASENAME, matrix_csv, matrix_json
+from generators.exports import table_exports
 from generators.model import Model
 from generators.output import atomic_write
+from generators.reproducible import build_timestamp
 
 
 def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
@@ -34,11 +36,12 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
                       verbose=verbose, organization=model.organization)
     if code != EXIT_OK:
         return code
-    matrix_dir = write_matrix_files(model, coverage, out_dir / "matrix")
+    timestamp = build_timestamp(settings.today)
+    matrix_dir = write_matrix_files(model, coverage, out_dir / "matrix", timestamp)
 
     click.echo(f"Site:   {display_path(html_dir / 'index.html')}")
-    click.echo(f"Matrix: {display_path(matrix_dir / (MATRIX_BASENAME + '.csv'))}, "
-               f"{display_path(matrix_dir / (MATRIX_BASENAME + '.json'))}")
+    click.echo(f"Matrix: {display_path(matrix_dir)}{os.sep} (traceability matrix as CSV, "
+               "JSON and workbook; statement of applicability)")
     totals = coverage.totals
     click.echo(f"Coverage on {coverage.today.isoformat()}: {totals.covered} covered, "
                f"{totals.partial} partial, {totals.gap} gap, {totals.excluded} excluded "
@@ -46,10 +49,11 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
     return EXIT_OK
 
 
-def write_matrix_files(model: Model, coverage: Coverage, folder: Path) -> Path:
-    """Write the matrix as CSV and JSON into ``folder``; return the folder."""
-    atomic_write(folder / f"{MATRIX_BASENAME}.csv", matrix_csv(model, coverage))
-    atomic_write(folder / f"{MATRIX_BASENAME}.json", matrix_json(model, coverage))
+def write_matrix_files(model: Model, coverage: Coverage, folder: Path,
+                       timestamp: dt.datetime) -> Path:
+    """Write the matrix files and the statement of applicability into ``folder``."""
+    for name, data in table_exports(model, coverage, timestamp).items():
+        atomic_write(folder / name, data)
     return folder
 
 

@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 the check failed (a gap, or another finding chosen to f
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -34,11 +35,48 @@ def main() -> None:
 
 @main.command()
 @_PROJECT_OPTION
-def check(project_dir: Path) -> None:
-    """Check coverage without building: exit 1 when an applicable requirement is a gap."""
-    from generators.checking import run_check
+@click.option("--format", "report_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "junit", "github", "sarif"]),
+              help="Report format: text, JSON, JUnit XML, GitHub workflow annotations or "
+              "SARIF 2.1.0.")
+@click.option("--fail-on", "fail_on", default="gap", show_default=True, metavar="KINDS",
+              help="Comma-separated finding kinds that fail the check: gap, partial, stale, "
+              "orphan, expired-exclusion, no-role, unused-form, no-owner, or 'all'.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fail only on findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record the current findings as the baseline in this file and exit 0.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file and print only the coverage summary.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date to check against, YYYY-MM-DD (default: the project's 'today' or "
+              "the system date).")
+@click.option("--exclude-drafts", is_flag=True,
+              help="Count only approved artifacts towards coverage.")
+def check(project_dir: Path, report_format: str, fail_on: str, baseline: Path | None,
+          write_baseline: Path | None, output: Path | None, today: dt.datetime | None,
+          exclude_drafts: bool) -> None:
+    """Check coverage without building the site.
 
-    sys.exit(run_check(project_dir, sys.stdout))
+    Exit 0 when no finding of the --fail-on kinds is left, 1 when one is, and 2 on
+    invalid input or usage.
+    """
+    from generators.check.result import CHECK_KINDS
+    from generators.check.run import CheckOptions, run_check
+
+    kinds = tuple(k.strip() for k in fail_on.split(",") if k.strip())
+    if kinds == ("all",):
+        kinds = CHECK_KINDS
+    unknown = [k for k in kinds if k not in CHECK_KINDS]
+    if unknown:
+        raise click.BadParameter(f"unknown finding kind(s) {', '.join(unknown)}; choose "
+                                 f"from {', '.join(CHECK_KINDS)} or 'all'",
+                                 param_hint="'--fail-on'")
+    sys.exit(run_check(CheckOptions(
+        project_dir=project_dir, report_format=report_format, fail_on=kinds,
+        baseline=baseline, write_baseline=write_baseline, output=output,
+        today=today.date() if today else None, exclude_drafts=exclude_drafts,
+    )))
 
 
 @main.command()

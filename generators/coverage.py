@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from generators.findings import Finding, sorted_findings
 from generators.model import Artifact, EvidenceItem, Exclusion, Model, Requirement
+from generators.trace_health import review_due, trace_health
 from generators.trace_model import NEED_TYPES, PHASES, STATUSES
 
 
@@ -90,6 +91,7 @@ class Coverage:
 def compute_coverage(model: Model, today: dt.date, *, count_drafts: bool = True) -> Coverage:
     """Compute the coverage status of every requirement of ``model`` on ``today``.
 
+    The findings are those of each requirement's status and of the trace health rules.
     A requirement is excluded when an exclusion that has not expired names it; a gap
     when no artifact satisfies it; partial when it expects evidence and no evidence item
     that is up to date proves it (directly, or through an artifact that satisfies it);
@@ -109,6 +111,7 @@ def compute_coverage(model: Model, today: dt.date, *, count_drafts: bool = True)
         by_source[req.source] = by_source.get(req.source, Totals()).add(result.status)
         by_phase[req.phase] = by_phase[req.phase].add(result.status)
         findings.extend(_findings(result))
+    findings.extend(trace_health(model, today))
 
     return Coverage(
         today=today,
@@ -166,17 +169,6 @@ def _requirement_coverage(model: Model, req: Requirement, today: dt.date,
         excluded_drafts=tuple(drafts),
         stale_evidence=stale_ids,
     )
-
-
-def review_due(item: EvidenceItem, today: dt.date) -> dt.date | None:
-    """Return the date an overdue review fell due, or None when the item is not overdue.
-
-    An item without both a review interval and a last review date is never overdue.
-    """
-    if item.review_interval is None or item.last_reviewed is None:
-        return None
-    due = item.review_interval.after(item.last_reviewed)
-    return due if due < today else None
 
 
 def format_percent(value: float | None) -> str:

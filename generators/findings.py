@@ -39,16 +39,23 @@ KINDS: dict[str, FindingKind] = _kinds(
     FindingKind("duplicate-id", "error", True, "Two records with the same id, in one file or two."),
     FindingKind("duplicate-key", "error", True, "A key given twice in one YAML mapping."),
     FindingKind("empty-file", "error", True, "A need file with no content."),
+    FindingKind("expired-exclusion", "warning", False, "An exclusion past its expiry date; "
+                "the requirement counts as applicable again."),
     FindingKind("file-too-large", "error", True, "A file larger than the size limit."),
     FindingKind("gap", "error", False, "An applicable requirement that nothing satisfies."),
     FindingKind("id-rule", "error", True, "An id that does not follow the id rule of its type."),
     FindingKind("invalid-date", "error", True, "A date that is not a valid YYYY-MM-DD date."),
     FindingKind("invalid-value", "error", True, "A value outside the allowed set of a field."),
     FindingKind("missing-field", "error", True, "A required field that is absent or empty."),
+    FindingKind("no-owner", "warning", False, "An evidence item without an owner role."),
+    FindingKind("no-role", "warning", False, "A procedure that no role performs."),
+    FindingKind("orphan", "warning", False, "An artifact that satisfies no requirement, or an "
+                "evidence item that proves nothing."),
     FindingKind("partial", "warning", False, "A satisfied requirement whose expected evidence "
                 "is missing."),
     FindingKind("project", "error", True, "A project folder or settings file that cannot be used."),
     FindingKind("self-link", "error", True, "A need that links to itself."),
+    FindingKind("stale", "warning", False, "A document or evidence item overdue for review."),
     FindingKind("tab", "error", True, "A tab character in YAML indentation."),
     FindingKind("unknown-field", "error", True, "A field the record type does not have."),
     FindingKind("unknown-link", "error", True, "A link to an id that no need has."),
@@ -58,6 +65,7 @@ KINDS: dict[str, FindingKind] = _kinds(
                 "output (raw, include and similar directives)."),
     FindingKind("unsafe-tag", "error", True, "A YAML tag other than the standard scalar and "
                 "collection tags, such as !!python/object."),
+    FindingKind("unused-form", "warning", False, "A form that no procedure uses."),
     FindingKind("wrong-link-kind", "error", True, "A link from or to a need type that the link "
                 "type does not join."),
     FindingKind("wrong-type", "error", True, "A value of the wrong type: a list where text is "
@@ -99,7 +107,8 @@ class Finding:
     message: str
     location: Location | None = None
     hint: str | None = None
-    need_id: str | None = None
+    subject: str | None = None
+    """Id of the need, document or scale the finding is about; baselines match on it."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -16,6 +16,7 @@ from generators.model import Model
 from generators.trace_model import ARTIFACT_TYPES, NEED_TYPES, PHASES
 
 MATRIX_BASENAME = "traceability-matrix"
+APPLICABILITY_BASENAME = "statement-of-applicability"
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -88,6 +89,43 @@ def matrix_csv(model: Model, coverage: Coverage) -> bytes:
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_csv_cell(row[c]) for c in columns])
+    return stream.getvalue().encode("utf-8")
+
+
+def applicability_rows(coverage: Coverage) -> tuple[list[str], list[list[Any]]]:
+    """Return the statement of applicability: every requirement, applicable or not, and why."""
+    header = ["Id", "Title", "Source", "Clause", "Clause title", "Applicable", "Justification",
+              "Approved by", "Approved on", "Expires", "Status"]
+    rows = []
+    for result in coverage.requirements.values():
+        req = result.requirement
+        exclusion = result.exclusion
+        expired = exclusion is not None and result.status != "excluded"
+        if exclusion is None:
+            why = "Applicable."
+        elif expired:
+            why = f"Exclusion expired on {exclusion.expires}: {exclusion.justification}"
+        else:
+            why = exclusion.justification
+        rows.append([
+            req.id, req.title, req.source, req.clause, req.clause_title,
+            "no" if result.status == "excluded" else "yes", why,
+            exclusion.approved_by if exclusion else "",
+            exclusion.date.isoformat() if exclusion else "",
+            exclusion.expires.isoformat() if exclusion and exclusion.expires else "",
+            result.status,
+        ])
+    return header, rows
+
+
+def applicability_csv(coverage: Coverage) -> bytes:
+    """Return the statement of applicability as CSV."""
+    header, rows = applicability_rows(coverage)
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
     return stream.getvalue().encode("utf-8")
 
 

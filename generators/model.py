@@ -92,16 +92,26 @@ class FormField:
     choices: tuple[str, ...]
     choices_from: str | None
     defined_at: Location
+    minimum: int | None = None
+    maximum: int | None = None
 
 
 @dataclass(frozen=True)
 class FormSection:
-    """A section of a form; a repeating section takes one block per entry."""
+    """A section of a form; a repeating section takes one block per entry.
+
+    ``name`` is the key of a repeating section's list of entries in a filled report;
+    the loader derives it from the title when the author gives none. ``required``
+    asks a repeating section for at least one entry.
+    """
 
     title: str
     repeating: bool
     help: str | None
     fields: tuple[FormField, ...]
+    name: str = ""
+    required: bool = False
+    defined_at: Location | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,12 +227,23 @@ class Document:
     approved: dt.date | None
     next_review: dt.date | None
     review_interval: Duration | None
+    last_reviewed: dt.date | None
     classification: str
     history: tuple[HistoryEntry, ...]
     intro: str
     intro_at: Location | None
     sections: tuple[DocumentSection, ...]
     defined_at: Location
+
+    def review_due(self) -> dt.date | None:
+        """Return when the next review is due: the stated date, else the last review (or
+        the approval) plus the interval; None when neither can be known."""
+        if self.next_review is not None:
+            return self.next_review
+        start = self.last_reviewed or self.approved
+        if start is None or self.review_interval is None:
+            return None
+        return self.review_interval.after(start)
 
     def section(self, section_id: str) -> DocumentSection | None:
         """Return the section with this id, or None."""

@@ -16,6 +16,7 @@ from generators.model import (
     Artifact,
     EvidenceItem,
     Form,
+    FormField,
     Model,
     Need,
     Procedure,
@@ -220,6 +221,64 @@ def check_forms(model: Model) -> Iterator[Finding]:
                               f"known scales: {', '.join(model.scales) or 'none'}", form.id)
 
 
+def check_form_layout(model: Model) -> Iterator[Finding]:
+    """Repeating sections have fields and a usable key; number bounds fit their fields.
+
+    A filled report holds the fields of ordinary sections at its top level and each
+    repeating section's entries under the section's name, so those names share one
+    namespace with the field names.
+    """
+    for form in model.of_type(Form):
+        field_names = {item.name for item in form.iter_fields()}
+        section_names: set[str] = set()
+        for section in form.sections:
+            where = section.defined_at or form.defined_at
+            if not section.repeating:
+                if section.required:
+                    yield Finding("invalid-value", f"form {form.id} section "
+                                  f"{section.title!r} is 'required' but not repeating", where,
+                                  "mark required fields instead, or set 'repeating: true'",
+                                  form.id)
+                continue
+            if not section.fields:
+                yield Finding("missing-field", f"form {form.id} repeating section "
+                              f"{section.title!r} has no fields", where,
+                              "add the fields of one entry under 'fields:'", form.id)
+            if not FIELD_NAME_RE.match(section.name):
+                yield Finding("id-rule", f"form {form.id} repeating section "
+                              f"{section.title!r} has the key {section.name!r}, which is not "
+                              "lower_snake_case", where,
+                              "add 'name:' with lower-case letters, digits and underscores, "
+                              "starting with a letter", form.id)
+            elif section.name in field_names or section.name in section_names:
+                yield Finding("duplicate-id", f"form {form.id} repeating section "
+                              f"{section.title!r} has the key {section.name!r}, which another "
+                              "field or section of the form uses", where,
+                              "add 'name:' with a key of its own", form.id)
+            section_names.add(section.name)
+        for item in form.iter_fields():
+            yield from _number_bounds(form, item)
+            repeated = sorted({c for c in item.choices if item.choices.count(c) > 1})
+            if repeated:
+                yield Finding("duplicate-id", f"form {form.id} field {item.name!r} lists the "
+                              f"choice {repeated[0]!r} twice", item.defined_at,
+                              "list each choice once", form.id)
+
+
+def _number_bounds(form: Form, item: FormField) -> Iterator[Finding]:
+    bounds = {"minimum": item.minimum, "maximum": item.maximum}
+    if item.type != "number":
+        for name, value in bounds.items():
+            if value is not None:
+                yield Finding("invalid-value", f"form {form.id} field {item.name!r} of type "
+                              f"{item.type} cannot have '{name}'", item.defined_at,
+                              f"set 'type: number', or remove '{name}:'", form.id)
+    elif item.minimum is not None and item.maximum is not None and item.minimum > item.maximum:
+        yield Finding("invalid-value", f"form {form.id} field {item.name!r} has minimum "
+                      f"{item.minimum} above maximum {item.maximum}", item.defined_at,
+                      "swap the two values", form.id)
+
+
 def check_scales(model: Model) -> Iterator[Finding]:
     """Scale ids follow the rule, level values are unique, documents exist."""
     for scale in model.scales.values():
@@ -319,6 +378,7 @@ RULES: tuple[Callable[[Model], Iterator[Finding]], ...] = (
     check_documents,
     check_artifact_references,
     check_forms,
+    check_form_layout,
     check_scales,
     check_exclusions,
     check_clause_index,

@@ -37,7 +37,7 @@ def test_overdue_evidence_makes_partial(copy_root: Callable[[str], Path]) -> Non
     assert on_time.requirements["REQ_TEST_POLICY"].status == "covered"
     assert overdue.requirements["REQ_TEST_POLICY"].status == "partial"
     assert overdue.requirements["REQ_TEST_POLICY"].stale_evidence == ("EVID_POLICY_APPROVAL",)
-    partial = [f for f in overdue.findings if f.need_id == "REQ_TEST_POLICY"]
+    partial = [f for f in overdue.findings if f.subject == "REQ_TEST_POLICY"]
     assert "overdue for review: EVID_POLICY_APPROVAL" in partial[0].message
 
 

@@ -6,6 +6,7 @@ unknown source or clause); ``generators.validation`` checks the finished model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,7 +239,15 @@ def _form_section(record: Record) -> FormSection:
         repeating=values.get("repeating", False),
         help=values.get("help"),
         fields=tuple(_form_field(f) for f in values.get("fields", ())),
+        name=values.get("name") or section_name(values["title"]),
+        required=values.get("required", False),
+        defined_at=record.location,
     )
+
+
+def section_name(title: str) -> str:
+    """Return the default key of a section: its title in lower_snake_case."""
+    return "_".join(re.findall(r"[a-z0-9]+", title.lower()))
 
 
 def _form_field(record: Record) -> FormField:
@@ -252,6 +261,8 @@ def _form_field(record: Record) -> FormField:
         choices=tuple(values.get("choices", ())),
         choices_from=values.get("choices_from"),
         defined_at=record.location,
+        minimum=values.get("minimum"),
+        maximum=values.get("maximum"),
     )
 
 
@@ -298,6 +309,7 @@ def _document(record: Record) -> Document:
         approved=values.get("approved"),
         next_review=values.get("next_review"),
         review_interval=values.get("review_interval"),
+        last_reviewed=values.get("last_reviewed"),
         classification=values["classification"],
         history=tuple(
             HistoryEntry(h.values["version"], h.values["date"], h.values["author"],

@@ -100,11 +100,17 @@ FORM_FIELD = Struct("form field", (
     Field("help", "text", "Help text shown under the label."),
     Field("choices", "texts", "Allowed answers of a choice or multi-choice field."),
     Field("choices_from", "text", "Id of a scale whose levels are the allowed answers."),
+    Field("minimum", "int", "Smallest allowed answer of a number field."),
+    Field("maximum", "int", "Largest allowed answer of a number field."),
 ))
 
 FORM_SECTION = Struct("form section", (
     Field("title", "text", "Section heading.", True),
+    Field("name", "text", "Key of a repeating section's entries in a filled report, "
+          "lower_snake_case (default: the title in lower_snake_case)."),
     Field("repeating", "bool", "One block per entry, as in a log (default false)."),
+    Field("required", "bool", "Whether a repeating section needs at least one entry "
+          "(default false)."),
     Field("help", "text", "Instructions for the section."),
     Field("fields", "structs", "Fields of the section.", True, struct=FORM_FIELD),
 ))
@@ -209,8 +215,10 @@ DOCUMENT = Struct("document", (
     Field("owner", "text", "Who owns the document.", True),
     Field("approver", "text", "Who approves it (required when approved)."),
     Field("approved", "date", "Approval date (required when approved)."),
-    Field("next_review", "date", "Date of the next review."),
+    Field("next_review", "date", "Date the next review is due; default: last review (or "
+          "approval) plus the review interval."),
     Field("review_interval", "duration", "How often it is reviewed: '12 months'."),
+    Field("last_reviewed", "date", "Date of the last review."),
     Field("classification", "text", "Classification marking, e.g. INTERNAL.", True),
     Field("history", "structs", "Change history, oldest first.", struct=HISTORY_ENTRY),
     Field("intro", "markup", "Text before the first section, MyST Markdown."),

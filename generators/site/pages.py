@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generators.coverage import Coverage, RequirementCoverage, format_percent
+from generators.matrix import applicability_rows
 from generators.model import (
     Artifact,
     Document,
@@ -88,6 +89,9 @@ class _Renderer:
                                         [r.id for r in self.model.requirements])
         pages["gaps.md"] = self._page("gaps.md.j2", self._gaps_context(),
                                       [r.id for r in self.model.requirements])
+        header, rows = applicability_rows(self.coverage)
+        pages["applicability.md"] = self._page("applicability.md.j2", {"rows": rows},
+                                               [r.id for r in self.model.requirements])
         pages["requirements/index.md"] = self._page(
             "requirements-index.md.j2", self._coverage_context(), [])
         for name, path in self.sources.items():

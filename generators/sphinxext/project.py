@@ -14,8 +14,9 @@ from sphinx.util import logging
 from generators.coverage import Coverage, compute_coverage
 from generators.findings import Finding
 from generators.loading.project import load_project
-from generators.matrix import MATRIX_BASENAME, matrix_csv, matrix_json
+from generators.exports import table_exports
 from generators.model import Model
+from generators.reproducible import build_timestamp
 from generators.output import OutputError, sync_generated_folder, write_if_changed
 from generators.site.pages import GENERATED_FOLDER, SiteOptions, render_pages
 from generators.templating import TemplateError
@@ -81,8 +82,9 @@ def prepare_build(app: Sphinx) -> None:
                  for path, text in render_pages(result.model, coverage, options).items()}
     except TemplateError as error:
         raise ExtensionError(f"iso27035: {error}") from None
-    files[f"downloads/{MATRIX_BASENAME}.csv"] = matrix_csv(result.model, coverage)
-    files[f"downloads/{MATRIX_BASENAME}.json"] = matrix_json(result.model, coverage)
+    timestamp = build_timestamp(settings.today)
+    for name, data in table_exports(result.model, coverage, timestamp).items():
+        files[f"downloads/{name}"] = data
     files[COVERAGE_DIGEST] = coverage_digest(coverage)
     try:
         changed = sync_generated_folder(generated_dir, files)
