@@ -92,6 +92,17 @@ def build(project_dir: Path, out_dir: Path | None, jobs: str) -> None:
     sys.exit(run_build(project_dir, out_dir, jobs=jobs))
 
 
+@main.command("evidence-pack")
+@_PROJECT_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Output folder.  [default: PROJECT/_build]")
+def evidence_pack(project_dir: Path, out_dir: Path | None) -> None:
+    """Write the evidence pack: an index (HTML and workbook) of the evidence, as a zip too."""
+    from generators.evidence_pack import run_evidence_pack
+
+    sys.exit(run_evidence_pack(project_dir, out_dir))
+
+
 def fail_input(findings: list[Finding]) -> NoReturn:
     """Print input findings to stderr and exit with code 2."""
     print_findings(findings, sys.stderr)

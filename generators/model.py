@@ -158,6 +158,7 @@ class EvidenceItem(Need):
     review_interval: Duration | None = None
     last_reviewed: dt.date | None = None
     retention: str | None = None
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,7 @@ class Model:
 
     project_dir: Path
     organization: str
+    allow_outside_paths: bool
     needs: dict[str, Need]
     sources: dict[str, Source]
     documents: dict[str, Document]

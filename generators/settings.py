@@ -26,6 +26,8 @@ SETTINGS = Struct("settings", (
     Field("needs", "text", "Folder of the project's need files (default 'needs')."),
     Field("today", "date", "Fixed date for freshness and expiry checks (default: today)."),
     Field("coverage", "struct", "How coverage is computed.", struct=COVERAGE_SETTINGS),
+    Field("allow_outside_paths", "bool", "Whether file references (attachments, "
+          "templates) may point outside the project folder (default false)."),
 ))
 
 
@@ -39,6 +41,7 @@ class Settings:
     catalog_dir: Path | None
     today: dt.date | None
     count_drafts: bool
+    allow_outside_paths: bool
     defined_at: Location
 
     def current_date(self) -> dt.date:
@@ -101,6 +104,7 @@ def load_settings(project_dir: Path) -> tuple[Settings | None, list[Finding]]:
         catalog_dir=catalog_dir,
         today=values.get("today"),
         count_drafts=count_drafts,
+        allow_outside_paths=values.get("allow_outside_paths", False),
         defined_at=record.location,
     ), []
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from generators.findings import Finding, Location
+from generators.paths import UnsafePathError, resolve_project_file
 from generators.model import (
     Artifact,
     EvidenceItem,
@@ -371,6 +372,22 @@ def _markup_texts(model: Model) -> Iterator[tuple[str, Location, str | None]]:
         yield exclusion.justification, exclusion.defined_at, exclusion.requirement
 
 
+def check_attachments(model: Model) -> Iterator[Finding]:
+    """Attachments name files inside the project (unless the project allows otherwise)."""
+    for item in model.of_type(EvidenceItem):
+        for reference in item.attachments:
+            try:
+                resolve_project_file(model.project_dir, reference,
+                                     allow_outside=model.allow_outside_paths)
+            except UnsafePathError as error:
+                yield Finding("unsafe-path", f"{item.id} attachment {error}",
+                              item.where("attachments"),
+                              "give the path of a file inside the project, relative to the "
+                              "folder of iso27035.yaml; set 'allow_outside_paths: true' in "
+                              "iso27035.yaml only if files outside must be referenced",
+                              item.id)
+
+
 RULES: tuple[Callable[[Model], Iterator[Finding]], ...] = (
     check_need_ids,
     check_catalog_ids,
@@ -383,5 +400,6 @@ RULES: tuple[Callable[[Model], Iterator[Finding]], ...] = (
     check_exclusions,
     check_clause_index,
     check_markup,
+    check_attachments,
 )
 

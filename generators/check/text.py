@@ -46,7 +46,8 @@ def verdict(result: CheckResult) -> str:
     for finding in result.failing:
         counts[finding.kind] = counts.get(finding.kind, 0) + 1
     fail_on = ", ".join(result.fail_on) or "nothing"
-    known = sum(1 for f in result.findings if f.in_baseline)
+    known = sum(1 for f in result.findings
+                if f.in_baseline and f.finding.kind in result.fail_on)
     note = f"; {known} finding(s) in the baseline ignored" if known else ""
     if counts:
         listed = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))

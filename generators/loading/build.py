@@ -86,6 +86,7 @@ def build_model(settings: Settings, files: list[Path],
     model = Model(
         project_dir=settings.project_dir,
         organization=settings.organization,
+        allow_outside_paths=settings.allow_outside_paths,
         needs=needs,
         sources=sources,
         documents=documents,
@@ -155,6 +156,7 @@ def _typed_need(need_type: str, record: Record, sources: dict[str, Source],
             review_interval=values.get("review_interval"),
             last_reviewed=values.get("last_reviewed"),
             retention=values.get("retention"),
+            attachments=tuple(values.get("attachments", ())),
         )
     artifact = dict(common)
     document = documents.get(values.get("document", ""))

@@ -171,6 +171,8 @@ NEED_STRUCTS: dict[str, Struct] = {
         Field("review_interval", "duration", "How often it is reviewed: '12 months'."),
         Field("last_reviewed", "date", "Date of the last review."),
         Field("retention", "text", "How long records are kept."),
+        Field("attachments", "texts", "Files of the project that hold the record, relative "
+              "to the project folder; the evidence pack includes them."),
     ),
 }
 

@@ -1,0 +1,320 @@
+"""The CI gate: report formats, --fail-on, baselines, dates, and the auditors' files."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from xml.etree import ElementTree
+
+import jsonschema
+import openpyxl
+import pytest
+
+from tests.conftest import run_cli
+
+DATA = Path(__file__).parent / "data"
+
+GAPS = """\
+  - id: REQ_TEST_RESPONSE
+    type: req
+    source: Test standard
+    clause: "6.1"
+    title: Respond to incidents
+    phase: respond
+    artifacts: [proc, form]
+  - id: REQ_TEST_RECOVERY
+    type: req
+    source: Test standard
+    clause: "6.1"
+    title: Recover services
+    phase: respond
+    artifacts: [proc]
+"""
+
+
+@pytest.fixture
+def gaps(copy_root: Callable[[str], Path]) -> Path:
+    """The complete test project with two requirements that nothing satisfies."""
+    project = copy_root("complete")
+    path = project / "needs/requirements.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("exclusions:\n", GAPS + "exclusions:\n"), encoding="utf-8")
+    return project
+
+
+def _append(project: Path, text: str) -> None:
+    path = project / "needs/artifacts.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_junit_one_failing_case_per_gap(gaps: Path) -> None:
+    result = run_cli("check", "--project", str(gaps), "--format", "junit")
+    assert result.returncode == 1
+    root = ElementTree.fromstring(result.stdout)
+    failing = [case.get("name") for case in root.iter("testcase")
+               if case.find("failure") is not None]
+    assert len(failing) == 2
+    assert all(name.startswith(("REQ_TEST_RESPONSE ", "REQ_TEST_RECOVERY ")) for name in failing)
+    suite = root.find("testsuite[@name='requirements']")
+    assert suite is not None
+    assert suite.get("tests") == "6"
+    assert suite.get("failures") == "2"
+    assert suite.get("skipped") == "1"
+
+
+def test_sarif_validates_against_schema(gaps: Path) -> None:
+    result = run_cli("check", "--project", str(gaps), "--format", "sarif",
+                     "--fail-on", "gap,partial")
+    assert result.returncode == 1
+    log = json.loads(result.stdout)
+    schema = json.loads((DATA / "sarif-2.1.0-subset.schema.json").read_text())
+    jsonschema.validate(log, schema)
+    results = log["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"iso27035.gap", "iso27035.partial"}
+    assert all(r["level"] == "error" for r in results)
+    rules = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
+    assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in results)
+
+
+def test_sarif_schema_rejects_a_broken_log() -> None:
+    schema = json.loads((DATA / "sarif-2.1.0-subset.schema.json").read_text())
+    broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
+                                              "results": [{"ruleId": "a", "level": "fatal",
+                                                           "message": {"text": "m"}}]}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_github_lines_are_workflow_annotations(gaps: Path) -> None:
+    result = run_cli("check", "--project", str(gaps), "--format", "github")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    pattern = re.compile(r"^::(error|warning|notice)( file=[^,:]+,line=\d+,title=[^:]+|"
+                         r" title=[^:]+)?::.+$")
+    assert all(pattern.match(line) for line in lines), lines
+    errors = [line for line in lines if line.startswith("::error file=")]
+    assert len(errors) == 2
+    assert all("requirements.yaml,line=" in line and "title=iso27035.gap" in line
+               for line in errors)
+    assert lines[-1].startswith("::error::check failed: 2 gap")
+
+
+def test_json_report(gaps: Path) -> None:
+    result = run_cli("check", "--project", str(gaps), "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["result"] == "failed"
+    assert report["totals"]["gap"] == 2
+    failing = [f for f in report["findings"] if f["fails"]]
+    assert {f["subject"] for f in failing} == {"REQ_TEST_RESPONSE", "REQ_TEST_RECOVERY"}
+    assert all(f["file"].endswith("requirements.yaml") and f["line"] for f in failing)
+
+
+def test_fail_on_chooses_the_kinds(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    assert run_cli("check", "--project", str(project)).returncode == 0
+    result = run_cli("check", "--project", str(project), "--fail-on", "gap,partial")
+    assert result.returncode == 1
+    assert "check failed: 1 partial" in result.stdout
+    assert run_cli("check", "--project", str(project), "--fail-on", "all").returncode == 1
+
+
+def test_unknown_fail_on_kind_is_usage_error(copy_root: Callable[[str], Path]) -> None:
+    result = run_cli("check", "--project", str(copy_root("complete")), "--fail-on", "gaps")
+    assert result.returncode == 2
+    assert "unknown finding kind(s) gaps" in result.stderr
+
+
+def test_text_mode_prints_summary_per_part_and_phase(gaps: Path) -> None:
+    result = run_cli("check", "--project", str(gaps))
+    assert re.search(r"Test standard\s+6\s+2\s+1\s+2\s+1\s+40\.0%", result.stdout)
+    assert re.search(r"Respond\s+2\s+0\s+0\s+2\s+0\s+0\.0%", result.stdout)
+
+
+def test_expired_exclusion_is_reported_with_date(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    path = project / "needs/requirements.yaml"
+    path.write_text(path.read_text() + "    expires: 2026-05-31\n")
+    before = run_cli("check", "--project", str(project), "--today", "2026-05-31")
+    after = run_cli("check", "--project", str(project), "--today", "2026-06-01")
+    assert before.returncode == 0
+    assert after.returncode == 1
+    assert "the exclusion of REQ_TEST_MULTI_POC expired on 2026-05-31" in after.stdout
+    assert "[iso27035.expired-exclusion]" in after.stdout
+    assert re.search(r"REQ_TEST_MULTI_POC .* is not covered", after.stdout)
+
+
+def test_stale_evidence_and_document_dates(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    result = run_cli("check", "--project", str(project), "--today", "2027-02-01",
+                     "--fail-on", "stale")
+    assert result.returncode == 1
+    assert ("evidence item EVID_POLICY_APPROVAL is overdue for review since 2027-01-10 "
+            "(last reviewed 2026-01-10, every 12 months)") in result.stdout
+    assert "document TST-POL-01 (Incident policy) is overdue for review since 2027-01-10" \
+        in result.stdout
+    on_time = run_cli("check", "--project", str(project), "--today", "2027-01-10",
+                      "--fail-on", "stale")
+    assert on_time.returncode == 0
+
+
+def test_weak_traces_are_findings(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    _append(project, """\
+  - id: PROC_LONELY
+    type: proc
+    title: Unlinked procedure
+    document: TST-PRC-01
+  - id: FORM_SPARE
+    type: form
+    title: Spare form
+    satisfies: [REQ_TEST_REPORTING]
+    sections:
+      - title: S
+        fields:
+          - {name: note, label: Note, type: text}
+  - id: EVID_NO_OWNER
+    type: evid
+    title: Unowned record
+    group: improvement
+    evidences: [PROC_INTAKE]
+""")
+    result = run_cli("check", "--project", str(project), "--fail-on",
+                     "orphan,no-role,unused-form,no-owner", "--format", "json")
+    assert result.returncode == 1
+    failing = {(f["kind"], f["subject"]) for f in json.loads(result.stdout)["findings"]
+               if f["fails"]}
+    assert failing == {("orphan", "PROC_LONELY"), ("no-role", "PROC_LONELY"),
+                       ("unused-form", "FORM_SPARE"), ("no-owner", "EVID_NO_OWNER")}
+
+
+def test_baseline_fails_only_on_new_findings(gaps: Path, tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    recorded = run_cli("check", "--project", str(gaps), "--write-baseline", str(baseline))
+    assert recorded.returncode == 0
+    assert run_cli("check", "--project", str(gaps), "--baseline", str(baseline)).returncode == 0
+    path = gaps / "needs/requirements.yaml"
+    path.write_text(path.read_text().replace(
+        "exclusions:\n", GAPS.replace("RESPONSE", "LOGGING").split("  - id: REQ_TEST_RECOVERY")[0]
+        + "exclusions:\n"))
+    result = run_cli("check", "--project", str(gaps), "--baseline", str(baseline))
+    assert result.returncode == 1
+    assert "check failed: 1 gap" in result.stdout
+    assert "2 finding(s) in the baseline ignored" in result.stdout
+    assert "REQ_TEST_LOGGING" in result.stdout
+
+
+def test_unreadable_baseline_exits_2(gaps: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "baseline.json"
+    bad.write_text("{not json")
+    result = run_cli("check", "--project", str(gaps), "--baseline", str(bad))
+    assert result.returncode == 2
+    assert "is not valid JSON" in result.stderr
+    missing = run_cli("check", "--project", str(gaps), "--baseline", str(tmp_path / "none"))
+    assert missing.returncode == 2
+    assert "not found" in missing.stderr
+
+
+def test_output_file_and_summary(gaps: Path, tmp_path: Path) -> None:
+    report = tmp_path / "reports/check.xml"
+    result = run_cli("check", "--project", str(gaps), "--format", "junit", "--output",
+                     str(report))
+    assert result.returncode == 1
+    assert ElementTree.parse(report).getroot().tag == "testsuites"
+    assert "Coverage on 2026-06-30:" in result.stdout
+    assert "check failed: 2 gap" in result.stdout
+    assert "<testsuites" not in result.stdout
+
+
+def test_exclude_drafts_option(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    result = run_cli("check", "--project", str(project), "--exclude-drafts")
+    assert result.returncode == 1
+    assert "drafts not counted: PROC_INTAKE" in result.stdout
+
+
+def test_workbook_keeps_formula_like_text(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    path = project / "needs/artifacts.yaml"
+    path.write_text(path.read_text().replace('title: "Report suspected events"',
+                                             "title: '=HYPERLINK(\"http://x.invalid\",\"a\")'")
+                    .replace('title: "Event intake"', "title: '+1+2'")
+                    .replace('title: "Event report"', "title: '@SUM(A1:A2)'"))
+    result = run_cli("build", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    data = (project / "_build/matrix/traceability-matrix.xlsx").read_bytes()
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    titles = {row[0].value: row[1] for row in workbook["Policy statements"].iter_rows(min_row=2)}
+    assert titles["POL_REPORT"].value == '=HYPERLINK("http://x.invalid","a")'
+    assert titles["POL_REPORT"].data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name), name
+    csv_text = (project / "_build/matrix/traceability-matrix.csv").read_text()
+    assert "'=HYPERLINK" not in csv_text  # titles of artifacts are not in the matrix CSV
+    assert "REQ_TEST_POLICY" in csv_text
+
+
+def test_workbook_sheets_and_layout(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    workbook = openpyxl.load_workbook(project / "_build/matrix/traceability-matrix.xlsx")
+    assert workbook.sheetnames == ["Summary", "Requirements", "Applicability",
+                                   "Policy statements", "Procedures", "Forms", "Roles",
+                                   "Evidence items"]
+    requirements = workbook["Requirements"]
+    assert requirements.freeze_panes == "A2"
+    assert requirements.auto_filter.ref == "A1:U5"
+    statuses = {row[0].value: row[10].value for row in requirements.iter_rows(min_row=2)}
+    assert statuses["REQ_TEST_MULTI_POC"] == "excluded"
+    applicability = {row[0].value: (row[5].value, row[6].value)
+                     for row in workbook["Applicability"].iter_rows(min_row=2)}
+    assert applicability["REQ_TEST_MULTI_POC"] == ("no", "There is one point of contact.")
+    assert applicability["REQ_TEST_POLICY"] == ("yes", "Applicable.")
+
+
+def test_evidence_pack_groups_and_zip(copy_root: Callable[[str], Path], tmp_path: Path) -> None:
+    project = copy_root("complete")
+    (project / "records").mkdir()
+    (project / "records/minutes.txt").write_text("Board minutes <approved> & signed\n")
+    path = project / "needs/artifacts.yaml"
+    path.write_text(path.read_text().replace("    evidences: [REQ_TEST_POLICY]\n",
+                                             "    evidences: [REQ_TEST_POLICY]\n"
+                                             "    attachments: [records/minutes.txt]\n"))
+    first = run_cli("evidence-pack", "--project", str(project), "--out", str(tmp_path / "a"))
+    second = run_cli("evidence-pack", "--project", str(project), "--out", str(tmp_path / "b"))
+    assert first.returncode == 0, first.stderr
+    archive_a = (tmp_path / "a/evidence-pack.zip").read_bytes()
+    assert archive_a == (tmp_path / "b/evidence-pack.zip").read_bytes()
+    names = zipfile.ZipFile(io.BytesIO(archive_a)).namelist()
+    assert sorted(names) == ["evidence-pack/evidence.xlsx",
+                             "evidence-pack/files/EVID_POLICY_APPROVAL/minutes.txt",
+                             "evidence-pack/index.html"]
+    index = (tmp_path / "a/evidence-pack/index.html").read_text()
+    assert "<h2>Process design</h2>" in index
+    assert "EVID_POLICY_APPROVAL" in index
+    assert "Point of contact (ROLE_POC)" in index
+    assert "REQ_TEST_POLICY (Test standard 4.1)" in index
+
+
+@pytest.mark.parametrize("reference", ["../outside.txt", "/etc/passwd", "link/secret.txt",
+                                       "records/none.txt"])
+def test_attachment_outside_project_rejected(copy_root: Callable[[str], Path],
+                                             reference: str) -> None:
+    project = copy_root("complete")
+    (project.parent / "outside.txt").write_text("secret")
+    (project / "link").symlink_to(project.parent)
+    (project.parent / "secret.txt").write_text("secret")
+    path = project / "needs/artifacts.yaml"
+    path.write_text(path.read_text().replace("    evidences: [REQ_TEST_POLICY]\n",
+                                             "    evidences: [REQ_TEST_POLICY]\n"
+                                             f"    attachments: ['{reference}']\n"))
+    result = run_cli("evidence-pack", "--project", str(project))
+    assert result.returncode == 2
+    assert "[iso27035.unsafe-path]" in result.stderr
+    assert not (project / "_build").exists()
