@@ -12,6 +12,23 @@ from sphinx_needs.utils import add_doc
 
 from generators.coverage import Totals, format_percent
 from generators.findings import KINDS
+from generators.loading.schema import (
+    CLAUSE,
+    CONTACT,
+    DOCUMENT,
+    DOCUMENT_SECTION,
+    EXCLUSION,
+    FORM_FIELD,
+    FORM_SECTION,
+    HISTORY_ENTRY,
+    NEED_FILE,
+    NEED_STRUCTS,
+    SCALE,
+    SCALE_LEVEL,
+    SOURCE,
+    Field,
+    Struct,
+)
 from generators.model import (
     Artifact,
     EvidenceItem,
@@ -21,6 +38,7 @@ from generators.model import (
     Requirement,
     Role,
 )
+from generators.settings import COVERAGE_SETTINGS, SETTINGS
 from generators.site.need_content import need_markup
 from generators.sphinxext.project import COVERAGE_DIGEST, get_state
 from generators.trace_model import CONFIDENCE, LINK_TYPES, NEED_TYPES, PHASES, STATUSES
@@ -148,10 +166,57 @@ class TraceModelDirective(SphinxDirective):
                 ["Value", "Phase"], [[name, label] for name, label in PHASES.items()])),
             _titled("Confidence of clause numbers", simple_table(
                 ["Value", "Meaning"], [[name, text] for name, text in CONFIDENCE.items()])),
-            _titled("Finding kinds", simple_table(
-                ["Kind", "Severity", "Meaning"],
-                [[f"iso27035.{k.name}", k.severity, k.description] for k in KINDS.values()])),
         ]
+
+
+class FindingKindsDirective(SphinxDirective):
+    """Show every finding kind with its severity and meaning: ``{iso27035-finding-kinds}``."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        return [simple_table(
+            ["Kind", "Input error", "Severity", "Meaning"],
+            [[f"iso27035.{k.name}", "yes" if k.input_error else "no", k.severity,
+              k.description] for k in KINDS.values()])]
+
+
+class FormatDirective(SphinxDirective):
+    """Show the fields of every record of the need files: ``{iso27035-format}``."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        result: list[nodes.Node] = []
+        for title, struct in format_structs():
+            result.append(_titled(title, simple_table(
+                ["Field", "Value", "Required", "Meaning"],
+                [[f.name, _kind_label(f), "yes" if f.required else "", f.description]
+                 for f in struct.fields])))
+        return result
+
+
+def format_structs() -> list[tuple[str, Struct]]:
+    """Return the records of the need files and the settings, with a title each."""
+    structs = [("Need file (top-level keys)", NEED_FILE)]
+    structs += [(f"Need type {name}: {NEED_TYPES[name].title.lower()}", struct)
+                for name, struct in NEED_STRUCTS.items()]
+    structs += [(s.name.capitalize(), s) for s in (
+        FORM_SECTION, FORM_FIELD, CONTACT, SOURCE, CLAUSE, DOCUMENT, DOCUMENT_SECTION,
+        HISTORY_ENTRY, SCALE, SCALE_LEVEL, EXCLUSION, SETTINGS, COVERAGE_SETTINGS)]
+    return structs
+
+
+def _kind_label(spec: Field) -> str:
+    if spec.choices:
+        prefix = "list of: " if spec.kind == "choices" else "one of: "
+        return prefix + ", ".join(spec.choices)
+    return {"text": "text", "markup": "MyST Markdown", "int": "whole number",
+            "bool": "true or false", "date": "date YYYY-MM-DD",
+            "duration": "interval, e.g. 12 months", "texts": "list of texts",
+            "markups": "list of MyST Markdown texts", "ids": "list of need ids",
+            "struct": "mapping", "structs": "list of mappings",
+            "mapping": "mapping of need fields"}[spec.kind]
 
 
 def _titled(title: str, table: nodes.table) -> nodes.Node:
