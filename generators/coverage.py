@@ -198,13 +198,20 @@ def _findings(result: RequirementCoverage) -> list[Finding]:
             req.id,
         )]
     if result.status == "partial":
-        stale = ""
         if result.stale_evidence:
-            stale = f" that is up to date (overdue for review: {', '.join(result.stale_evidence)})"
+            overdue = ", ".join(result.stale_evidence)
+            return [Finding(
+                "partial",
+                f"{describe_requirement(req)} is satisfied by {', '.join(result.satisfied_by)} "
+                f"but its evidence is overdue for review ({overdue})",
+                req.defined_at,
+                f"review {overdue} and update 'last_reviewed:'",
+                req.id,
+            )]
         return [Finding(
             "partial",
             f"{describe_requirement(req)} is satisfied by {', '.join(result.satisfied_by)} "
-            f"but no evidence item proves it{stale}",
+            "but no evidence item proves it",
             req.defined_at,
             f"add an evidence item with 'evidences: [{req.id}]', or one that evidences a "
             "procedure satisfying it",

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from generators.coverage import Coverage, RequirementCoverage
+from generators.markup import plain_text
 from generators.model import Model
 from generators.trace_model import ARTIFACT_TYPES, NEED_TYPES, PHASES
 
@@ -52,7 +53,7 @@ def _row(model: Model, result: RequirementCoverage) -> dict[str, Any]:
         "evidenced_by": list(result.evidenced_by),
         "overdue_evidence": list(result.stale_evidence),
         "missing_types": list(result.types_missing),
-        "exclusion_justification": exclusion.justification if exclusion else None,
+        "exclusion_justification": plain_text(exclusion.justification) if exclusion else None,
         "exclusion_approved_by": exclusion.approved_by if exclusion else None,
         "exclusion_date": exclusion.date.isoformat() if exclusion else None,
         "exclusion_expires": exclusion.expires.isoformat()
@@ -104,9 +105,10 @@ def applicability_rows(coverage: Coverage) -> tuple[list[str], list[list[Any]]]:
         if exclusion is None:
             why = "Applicable."
         elif expired:
-            why = f"Exclusion expired on {exclusion.expires}: {exclusion.justification}"
+            why = f"Exclusion expired on {exclusion.expires}: " \
+                  f"{plain_text(exclusion.justification)}"
         else:
-            why = exclusion.justification
+            why = plain_text(exclusion.justification)
         rows.append([
             req.id, req.title, req.source, req.clause, req.clause_title,
             "no" if result.status == "excluded" else "yes", why,

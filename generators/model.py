@@ -31,10 +31,16 @@ class Need:
     defined_at: Location
     content_at: Location | None = None
     field_locations: dict[str, Location] = field(default_factory=dict, compare=False)
+    item_locations: dict[str, list[Location]] = field(default_factory=dict, compare=False)
 
     def where(self, name: str) -> Location:
         """Return the location of a field, or of the need when the field is absent."""
         return self.field_locations.get(name, self.defined_at)
+
+    def where_item(self, name: str, index: int) -> Location:
+        """Return the location of item ``index`` of a list field, else of the field."""
+        items = self.item_locations.get(name, [])
+        return items[index] if index < len(items) else self.where(name)
 
     def outgoing(self, link: str) -> tuple[str, ...]:
         """Return the ids this need links to through ``link``."""

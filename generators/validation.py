@@ -101,7 +101,8 @@ def check_links(model: Model) -> Iterator[Finding]:
                     f"'{name}:' (it links from {_types(link.sources)})", where,
                     _link_hint(need.type), need.id)
                 continue
-            for target_id in targets:
+            for index, target_id in enumerate(targets):
+                where = need.where_item(name, index)
                 target = model.needs.get(target_id)
                 if target_id == need.id:
                     yield Finding("self-link", f"{need.id} links to itself through '{name}:'",
@@ -291,6 +292,13 @@ def check_scales(model: Model) -> Iterator[Finding]:
         for value in sorted({v for v in values if values.count(v) > 1}):
             yield Finding("duplicate-id", f"scale {scale.id} has the level value {value!r} "
                           "twice", scale.defined_at, "give each level its own value")
+        for level in scale.levels:
+            target = level.escalate_to
+            if target and NEED_ID_RE.match(target) and not isinstance(
+                    model.needs.get(target), Role):
+                yield Finding("unknown-reference", f"scale {scale.id} level {level.value!r} "
+                              f"escalates to {target!r}, which is not a role", scale.defined_at,
+                              "give the id of a role, or the name of a body in words")
         if scale.document is not None and scale.document not in model.documents:
             yield Finding("unknown-reference", f"scale {scale.id} names unknown document "
                           f"{scale.document!r}", scale.defined_at,

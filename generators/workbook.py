@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from generators.coverage import Coverage, format_percent
+from generators.markup import plain_text
 from generators.matrix import applicability_rows
 from generators.model import (
     EvidenceItem,
@@ -98,7 +99,7 @@ def _requirements_sheet(sheet: Any, model: Model, coverage: Coverage) -> None:
             "yes" if req.evidence else "no", result.status, _join(result.satisfied_by),
             by_type["pol"], by_type["proc"], by_type["form"], by_type["role"],
             _join(result.evidenced_by), _join(result.stale_evidence),
-            exclusion.justification if exclusion else "",
+            plain_text(exclusion.justification) if exclusion else "",
             exclusion.approved_by if exclusion else "",
             exclusion.expires.isoformat() if exclusion and exclusion.expires else "",
         ])

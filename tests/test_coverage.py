@@ -38,7 +38,7 @@ def test_overdue_evidence_makes_partial(copy_root: Callable[[str], Path]) -> Non
     assert overdue.requirements["REQ_TEST_POLICY"].status == "partial"
     assert overdue.requirements["REQ_TEST_POLICY"].stale_evidence == ("EVID_POLICY_APPROVAL",)
     partial = [f for f in overdue.findings if f.subject == "REQ_TEST_POLICY"]
-    assert "overdue for review: EVID_POLICY_APPROVAL" in partial[0].message
+    assert "its evidence is overdue for review (EVID_POLICY_APPROVAL)" in partial[0].message
 
 
 def test_drafts_can_be_left_out(copy_root: Callable[[str], Path]) -> None:

@@ -119,6 +119,16 @@ needs:
      "    section: scope\n", "id-rule", 2),
     ("unknown link", "needs:\n  - id: POL_X\n    type: pol\n    title: T\n    document: D-1\n"
      "    section: scope\n    satisfies: [REQ_B]\n", "unknown-link", 7),
+    ("unknown link in a block list", "needs:\n  - id: POL_X\n    type: pol\n    title: T\n"
+     "    document: D-1\n    section: scope\n    satisfies:\n      - REQ_A\n      - REQ_B\n",
+     "unknown-link", 9),
+    ("escalation to a non-role", """\
+scales:
+  - id: priority
+    title: Priority
+    levels:
+      - {value: p1, label: P1, escalate_to: POL_A}
+""", "unknown-reference", 2),
     ("satisfies a role", "needs:\n  - id: POL_X\n    type: pol\n    title: T\n"
      "    document: D-1\n    section: scope\n    satisfies: [ROLE_A]\n", "wrong-link-kind", 7),
     ("evidence satisfies", "needs:\n  - id: EVID_X\n    type: evid\n    title: T\n"

@@ -144,6 +144,7 @@ def _typed_need(need_type: str, record: Record, sources: dict[str, Source],
         "defined_at": record.location,
         "content_at": record.content_locations.get("content"),
         "field_locations": dict(record.field_locations),
+        "item_locations": dict(record.item_locations),
     }
     if need_type == "req":
         return _requirement(record, common, sources, findings)

@@ -57,6 +57,7 @@ class Record:
     location: Location
     field_locations: dict[str, Location] = field(default_factory=dict)
     content_locations: dict[str, Location] = field(default_factory=dict)
+    item_locations: dict[str, list[Location]] = field(default_factory=dict)
 
     def where(self, name: str) -> Location:
         """Return the location of a field, or of the record when the field is absent."""
@@ -103,6 +104,10 @@ class Converter:
                 record.values[key.value] = converted
                 record.field_locations[key.value] = node_location(self.path, key)
                 record.content_locations[key.value] = content_location(self.path, value)
+                if spec.kind == "ids":
+                    items = value.value if isinstance(value, SequenceNode) else [value]
+                    record.item_locations[key.value] = [
+                        node_location(self.path, item) for item in items if _has_text(item)]
         written = _names(node, inherited)
         for spec in struct.fields:
             if spec.required and spec.name not in written:
@@ -231,6 +236,11 @@ class Converter:
 def _names(node: MappingNode, inherited: list[tuple[ScalarNode, Node]]) -> set[str]:
     names = {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
     return names | {k.value for k, _ in inherited}
+
+
+def _has_text(node: Node) -> bool:
+    """Whether a list item converts to a value (kept in step with ``Converter.value``)."""
+    return isinstance(node, ScalarNode) and not _is_null(node) and bool(node.value.strip())
 
 
 def _is_null(node: Node) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generators.coverage import Coverage, RequirementCoverage, format_percent
+from generators.markup import plain_text
 from generators.matrix import applicability_rows
 from generators.model import (
     Artifact,
@@ -77,7 +78,7 @@ class _Renderer:
         self.environment = make_environment(
             template_dirs(model.project_dir, "site"),
             {"md": md_escape, "code": md_code, "need": need_ref, "slug": slug,
-             "percent": format_percent},
+             "percent": format_percent, "plain": plain_text},
         )
         self.sources = {name: f"requirements/{slug(name)}" for name in self._source_names()}
 
