@@ -13,6 +13,7 @@ import click
 from generators.cli import EXIT_INVALID, EXIT_OK, fail_input
 from generators.coverage import Coverage, compute_coverage
 from generators.findings import display_path
+from generators.forms.commands import FORMS_FOLDER, FormsError, forms_summary, write_forms
 from generators.loading.project import load_project
 from generators.exports import table_exports
 from generators.model import Model
@@ -38,10 +39,17 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
         return code
     timestamp = build_timestamp(settings.today)
     matrix_dir = write_matrix_files(model, coverage, out_dir / "matrix", timestamp)
+    forms_dir = out_dir / FORMS_FOLDER
+    try:
+        form_count = write_forms(model, settings, forms_dir)
+    except FormsError as error:
+        click.echo(f"iso27035: {error}", err=True)
+        return EXIT_INVALID
 
     click.echo(f"Site:   {display_path(html_dir / 'index.html')}")
     click.echo(f"Matrix: {display_path(matrix_dir)}{os.sep} (traceability matrix as CSV, "
                "JSON and workbook; statement of applicability)")
+    click.echo(forms_summary(forms_dir, form_count))
     totals = coverage.totals
     click.echo(f"Coverage on {coverage.today.isoformat()}: {totals.covered} covered, "
                f"{totals.partial} partial, {totals.gap} gap, {totals.excluded} excluded "

@@ -103,6 +103,33 @@ def evidence_pack(project_dir: Path, out_dir: Path | None) -> None:
     sys.exit(run_evidence_pack(project_dir, out_dir))
 
 
+@main.command()
+@_PROJECT_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Output folder; the forms go into its forms/ folder.  "
+              "[default: PROJECT/_build]")
+def forms(project_dir: Path, out_dir: Path | None) -> None:
+    """Write the blank Word form, the JSON Schema and a blank YAML report of each form."""
+    from generators.forms.commands import run_forms
+
+    sys.exit(run_forms(project_dir, out_dir))
+
+
+@main.command("validate-report")
+@click.argument("form_id")
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@_PROJECT_OPTION
+def validate_report(form_id: str, report: Path, project_dir: Path) -> None:
+    """Check a filled report (YAML or JSON) against form FORM_ID.
+
+    Exit 0 when the report is complete, 1 listing each missing or invalid answer,
+    and 2 when the report cannot be read or the form does not exist.
+    """
+    from generators.forms.commands import run_validate_report
+
+    sys.exit(run_validate_report(form_id, report, project_dir, sys.stdout))
+
+
 def fail_input(findings: list[Finding]) -> NoReturn:
     """Print input findings to stderr and exit with code 2."""
     print_findings(findings, sys.stderr)
