@@ -7,8 +7,9 @@ markup values (steps, responsibilities) are inserted as written.
 
 from __future__ import annotations
 
-from generators.model import Form, Model, Need, Procedure, Role
-from generators.site.markdown import md_escape
+from generators.forms.choices import Choice, field_choices
+from generators.model import Form, FormField, Model, Need, Procedure, Role
+from generators.site.markdown import md_code, md_escape
 
 FIELD_TYPE_LABELS = {
     "text": "Text",
@@ -18,7 +19,7 @@ FIELD_TYPE_LABELS = {
     "choice": "One choice",
     "multi-choice": "Several choices",
     "yes-no": "Yes or no",
-    "person": "Person or contact",
+    "person": "Person (name, role, organization, email, phone)",
     "number": "Number",
 }
 
@@ -69,28 +70,44 @@ def _form(form: Form, model: Model) -> list[str]:
     for section in form.sections:
         heading = f"**{md_escape(section.title)}**"
         if section.repeating:
-            heading += " (one block per entry)"
+            need = "at least one entry" if section.required else "one entry per item"
+            heading += (f" (repeating: {need}; in a report, the list {md_code(section.name)}"
+                        ")")
         lines = [heading]
         if section.help:
             lines.append(f"\n{md_escape(section.help)}")
-        lines += ["", "| Field | Answer | Required | Help |", "|---|---|---|---|"]
-        for item in section.fields:
-            answer = FIELD_TYPE_LABELS[item.type]
-            choices = field_choices(item.choices, item.choices_from, model)
-            if choices:
-                answer += ": " + ", ".join(choices)
-            lines.append(f"| {md_escape(item.label)} | {md_escape(answer)} | "
-                         f"{'yes' if item.required else 'no'} | {md_escape(item.help or '-')} |")
+        if section.fields:
+            lines += ["", "| Field | Name | Answer | Required | Help |", "|---|---|---|---|---|"]
+            for item in section.fields:
+                required = "**required**" if item.required else "optional"
+                lines.append(f"| {md_escape(item.label)} | {md_code(item.name)} | "
+                             f"{_answer(item, model)} | {required} | "
+                             f"{md_escape(item.help or '-')} |")
         blocks.append("\n".join(lines))
     return blocks
 
 
-def field_choices(choices: tuple[str, ...], scale_id: str | None, model: Model) -> list[str]:
-    """Return the allowed answers of a field: its own choices or its scale's labels."""
-    if scale_id is not None and scale_id in model.scales:
-        return [f"{level.value} {level.label}" if level.value != level.label else level.label
-                for level in model.scales[scale_id].levels]
-    return list(choices)
+def _answer(item: FormField, model: Model) -> str:
+    """Return the answer column of a form field: its type, range or choices."""
+    answer = md_escape(FIELD_TYPE_LABELS[item.type])
+    if item.minimum is not None or item.maximum is not None:
+        low = "any" if item.minimum is None else str(item.minimum)
+        high = "any" if item.maximum is None else str(item.maximum)
+        answer += md_escape(f", from {low} to {high}")
+    choices = field_choices(item, model)
+    if choices:
+        shown = ", ".join(_choice(c) for c in choices)
+        source = model.scales.get(item.choices_from or "")
+        if source is not None:
+            answer += f" from the scale *{md_escape(source.title)}*"
+        answer += f": {shown}"
+    return answer
+
+
+def _choice(choice: Choice) -> str:
+    if choice.label == choice.value:
+        return md_code(choice.value)
+    return f"{md_escape(choice.label)} ({md_code(choice.value)})"
 
 
 def _list_item(marker: str, text: str) -> str:
