@@ -1,0 +1,2 @@
+extensions = ["generators.sphinxext"]
+project = "Forms test"

@@ -1,0 +1,531 @@
+"""Forms: the Word form, the JSON Schema, the site page and report validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from jsonschema import Draft202012Validator
+
+from generators.findings import Finding
+from generators.forms.blank_report import blank_report
+from generators.forms.report_check import check_report
+from generators.forms.report_file import Report, read_report
+from generators.forms.schema import form_schema, schema_json
+from generators.forms.word import render_form
+from generators.loading.project import load_project
+from generators.model import Form, Model
+from generators.site.need_content import need_markup
+from tests.conftest import REPOSITORY, run_cli
+
+STAMP = dt.datetime(2026, 6, 30, tzinfo=dt.UTC)
+
+COMPLETE_REPORT = """\
+reporter: {name: Ana Silva, email: ana@example.org, phone: "+351 555 0100"}
+reported_at: 2026-03-01T14:30:00+01:00
+description: A strange e-mail asked for my password.
+severity: "2"
+ongoing: no
+channels: [e-mail, phone]
+users_affected: 3
+noticed_on: 2026-03-01
+tlp: TLP:AMBER
+actions:
+  - {action_at: 2026-03-01T14:35:00Z, action: Reported to the service desk}
+assets:
+  - asset: Mailbox of Ana
+    asset_categories: [personal data]
+"""
+
+
+def _load(project: Path) -> Model:
+    result = load_project(project)
+    assert result.model is not None, "\n".join(f.format() for f in result.findings)
+    return result.model
+
+
+def _docx_text(data: bytes) -> str:
+    """Return the text of every paragraph of a .docx, tables included, one per line."""
+    document = docx.Document(io.BytesIO(data))
+    lines: list[str] = []
+
+    def walk(container: Any) -> None:
+        for paragraph in container.paragraphs:
+            lines.append(paragraph.text)
+        for table in container.tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    walk(cell)
+
+    walk(document)
+    for section in document.sections:
+        walk(section.header)
+        walk(section.footer)
+    return "\n".join(lines)
+
+
+def _check(model: Model, form_id: str, text: str, suffix: str = ".yaml",
+           tmp_path: Path | None = None) -> list[Finding]:
+    folder = tmp_path or Path.cwd()
+    path = folder / f"report{suffix}"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    report, findings = read_report(path)
+    assert report is not None, findings
+    form = model.needs[form_id]
+    assert isinstance(form, Form)
+    return check_report(form, model, report)
+
+
+# -- every field in every output ------------------------------------------------------
+
+def _projects() -> list[Path]:
+    projects = [REPOSITORY / "tests/roots/test-forms"]
+    if load_project(REPOSITORY).model is not None:  # the example is edited in place
+        projects.append(REPOSITORY)
+    return projects
+
+
+@pytest.mark.parametrize("project", _projects(), ids=lambda p: p.name)
+def test_every_field_in_every_output(project: Path) -> None:
+    model = _load(project)
+    forms = model.of_type(Form)
+    assert forms
+    for form in forms:
+        text = _docx_text(render_form(form, model, STAMP))
+        schema = form_schema(form, model)
+        page = need_markup(form, model)
+        Draft202012Validator.check_schema(schema)
+        assert form.title in text
+        for section in form.sections:
+            assert section.title in text, (form.id, section.title)
+            where = schema["properties"]
+            if section.repeating:
+                assert where[section.name]["type"] in ("array", ["array", "null"])
+                where = where[section.name]["items"]["properties"]
+            for item in section.fields:
+                assert item.label in text, (form.id, item.name)
+                assert item.name in where, (form.id, item.name)
+                assert where[item.name]["title"] == item.label
+                assert f"`{item.name}`" in page, (form.id, item.name)
+
+
+@pytest.mark.parametrize("project", _projects(), ids=lambda p: p.name)
+def test_blank_report_lists_every_field(project: Path, tmp_path: Path) -> None:
+    model = _load(project)
+    for form in model.of_type(Form):
+        path = tmp_path / f"{form.id}.yaml"
+        path.write_text(blank_report(form, model), encoding="utf-8")
+        report, findings = read_report(path)
+        assert report is not None, findings
+        assert isinstance(report.data, dict)
+        for section in form.sections:
+            if section.repeating:
+                assert set(report.data[section.name][0]) == {f.name for f in section.fields}
+            else:
+                assert {f.name for f in section.fields} <= set(report.data)
+        problems = check_report(form, model, report)
+        assert all(p.kind == "missing-field" for p in problems), [p.format() for p in problems]
+
+
+def test_docx_marks_required_and_prints_choices() -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    text = _docx_text(render_form(model.needs["FORM_EVENT"], model, STAMP))  # type: ignore[arg-type]
+    lines = text.splitlines()
+    assert "What happened *" in lines
+    assert "Short title" in lines
+    assert "\u2610 Critical" in lines
+    assert "\u2610 Phishing and social engineering" in lines
+    assert "\u2610 Yes" in lines
+    assert "Tick every box that applies." in lines
+    assert "Describe what you saw, in your own words & without guessing." in lines
+    assert "A number from 0 to 100000." in lines
+    assert "Forms & Co <Test>" in lines
+
+
+def test_docx_repeating_sections_print_blank_entries() -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    document = docx.Document(io.BytesIO(render_form(
+        model.needs["FORM_EVENT"], model, STAMP)))  # type: ignore[arg-type]
+    log = next(t for t in document.tables if t.rows[0].cells[0].text.startswith("When"))
+    assert [c.text for c in log.rows[0].cells] == ["When *", "Action *", "By"]
+    assert len(log.rows) == 13  # header and twelve blank rows
+    assert all(cell.text == "" for row in log.rows[1:] for cell in row.cells)
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert headings == ["Entry 1", "Entry 2", "Entry 3"]
+
+
+def test_outputs_are_byte_identical(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    first = run_cli("forms", "--project", str(project), "--out", str(project / "a"))
+    second = run_cli("forms", "--project", str(project), "--out", str(project / "b"))
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    names = sorted(p.relative_to(project / "a").as_posix()
+                   for p in (project / "a").rglob("*") if p.is_file())
+    assert "forms/FORM_EVENT.docx" in names
+    assert "forms/schemas/FORM_EVENT.schema.json" in names
+    assert "forms/reports/FORM_EVENT.yaml" in names
+    for name in names:
+        assert (project / "a" / name).read_bytes() == (project / "b" / name).read_bytes(), name
+
+
+def test_forms_command_removes_files_of_removed_forms(copy_root: Callable[[str], Path]
+                                                      ) -> None:
+    project = copy_root("forms")
+    assert run_cli("forms", "--project", str(project)).returncode == 0
+    path = project / "needs/forms.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("FORM_EVENT", "FORM_EVENT_2"),
+                    encoding="utf-8")
+    result = run_cli("forms", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    assert (project / "_build/forms/FORM_EVENT_2.docx").is_file()
+    assert not (project / "_build/forms/FORM_EVENT.docx").exists()
+    assert not (project / "_build/forms/schemas/FORM_EVENT.schema.json").exists()
+
+
+# -- choices follow the scale -------------------------------------------------------
+
+def test_choices_follow_the_scale(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    path = project / "needs/scales.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('{value: "4", label: Low}',
+                        '{value: "4", label: Minor}\n      - {value: "5", label: Negligible}')
+    path.write_text(text, encoding="utf-8")
+    model = _load(project)
+    form = model.needs["FORM_EVENT"]
+    assert isinstance(form, Form)
+
+    lines = _docx_text(render_form(form, model, STAMP)).splitlines()
+    assert "\u2610 Negligible" in lines
+    assert "\u2610 Minor" in lines
+    assert "\u2610 Low" not in lines
+
+    severity = form_schema(form, model)["properties"]["severity"]
+    assert [o["const"] for o in severity["oneOf"]] == ["1", "2", "3", "4", "5"]
+    assert [o["title"] for o in severity["oneOf"]][-2:] == ["Minor", "Negligible"]
+
+    page = need_markup(form, model)
+    assert "Negligible (`5`)" in page
+    assert "Low (`4`)" not in page
+
+    assert _check(model, "FORM_EVENT", COMPLETE_REPORT.replace('severity: "2"', 'severity: "5"'),
+                  tmp_path=project) == []
+
+
+# -- validate-report ------------------------------------------------------------------
+
+def test_complete_report_exits_0(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    (project / "report.yaml").write_text(COMPLETE_REPORT, encoding="utf-8")
+    result = run_cli("validate-report", "FORM_EVENT", str(project / "report.yaml"),
+                     "--project", str(project))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "complete; every answer meets form FORM_EVENT (Event report)" in result.stdout
+
+
+def test_complete_json_report_exits_0(copy_root: Callable[[str], Path]) -> None:
+    import yaml
+
+    project = copy_root("forms")
+    data = yaml.safe_load(COMPLETE_REPORT)
+    data["reported_at"] = "2026-03-01T14:30:00+01:00"
+    data["noticed_on"] = "2026-03-01"
+    data["actions"][0]["action_at"] = "2026-03-01T14:35:00Z"
+    (project / "report.json").write_text(json.dumps(data), encoding="utf-8")
+    result = run_cli("validate-report", "FORM_EVENT", str(project / "report.json"),
+                     "--project", str(project))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+DEFECTS = [
+    # (name, replacement of a line of the complete report, expected finding line)
+    ("missing required", ("description: A strange e-mail asked for my password.\n", ""),
+     r"report\.yaml:1: error: What happened \(description\) is required but missing "
+     r"\[iso27035\.missing-field\]"),
+    ("empty required", ("description: A strange e-mail asked for my password.",
+                        "description:"),
+     r"report\.yaml:3: error: What happened \(description\) is required but empty"),
+    ("blank text", ("description: A strange e-mail asked for my password.",
+                    'description: "   "'),
+     r"report\.yaml:3: error: What happened \(description\) is required but empty"),
+    ("wrong type number", ("users_affected: 3", "users_affected: three"),
+     r"report\.yaml:7: error: Users affected \(users_affected\) must be a number, not the "
+     r"text 'three' \[iso27035\.wrong-type\]"),
+    ("wrong type text", ("description: A strange e-mail asked for my password.",
+                         "description: 42"),
+     r"What happened \(description\) must be text, not the number 42"),
+    ("wrong type yes-no", ("ongoing: no", "ongoing: maybe"),
+     r"Still ongoing \(ongoing\) must be yes or no"),
+    ("wrong type person", ("reporter: {name: Ana Silva, email: ana@example.org, phone: "
+                           '"+351 555 0100"}', "reporter: Ana Silva"),
+     r"Reporter \(reporter\) must be a person"),
+    ("invalid choice", ("tlp: TLP:AMBER", "tlp: amber"),
+     r"report\.yaml:9: error: Sharing label \(tlp\) is 'amber', which is not one of its "
+     r"choices \[iso27035\.invalid-value\]\n    hint: did you mean 'TLP:AMBER'\?"),
+    ("invalid multi-choice", ("channels: [e-mail, phone]", "channels: [e-mail, fax]"),
+     r"How was it noticed \(channels\) is 'fax', which is not one of its choices"),
+    ("choice as number", ('severity: "2"', "severity: 2"),
+     r"Severity \(severity\) must be one of its choices, as text, not the number 2 "
+     r"\[iso27035\.wrong-type\]\n"
+     r"    hint: write the value '2' in quotes"),
+    ("invalid date", ("noticed_on: 2026-03-01", "noticed_on: 2026-02-30"),
+     r"report\.yaml:8: error: Noticed on \(noticed_on\) is '2026-02-30', which is not a "
+     r"valid date \[iso27035\.invalid-date\]"),
+    ("date-time without zone", ("reported_at: 2026-03-01T14:30:00+01:00",
+                                "reported_at: 2026-03-01 14:30"),
+     r"Reported at \(reported_at\) is '2026-03-01 14:30', which is not a valid date and "
+     r"time with a time zone \[iso27035\.invalid-date\]"),
+    ("invalid date-time", ("action_at: 2026-03-01T14:35:00Z", "action_at: 2026-03-01T24:35:00Z"),
+     r"report\.yaml:11: error: entry 1 of Actions log: When \(action_at\) is "
+     r"'2026-03-01T24:35:00Z', which is not a valid date and time"),
+    ("below minimum", ("users_affected: 3", "users_affected: -1"),
+     r"Users affected \(users_affected\) is -1, below the minimum of 0"),
+    ("unknown field", ("tlp: TLP:AMBER", "tlp: TLP:AMBER\nsevrity: high"),
+     r"report\.yaml:10: error: the report has the key 'sevrity', which the form FORM_EVENT "
+     r"does not define \[iso27035\.unknown-field\]\n    hint: did you mean 'severity' "
+     r"\(Severity\)\?"),
+    ("unknown field in entry", ("    asset_categories: [personal data]",
+                                "    asset_categories: [personal data]\n    owner: IT"),
+     r"entry 1 of Affected assets \(assets\) has the key 'owner'"),
+    ("repeating section not a list", ("assets:\n  - asset: Mailbox of Ana\n"
+                                      "    asset_categories: [personal data]",
+                                      "assets: Mailbox of Ana"),
+     r"report\.yaml:12: error: Affected assets \(assets\) must be a list of entries, not the "
+     r"text 'Mailbox of Ana' \[iso27035\.wrong-type\]"),
+    ("entry not a mapping", ("  - {action_at: 2026-03-01T14:35:00Z, action: Reported to the "
+                             "service desk}", "  - Reported to the service desk"),
+     r"entry 1 of Actions log \(actions\) must be a mapping of the entry's fields"),
+    ("required section empty", ("assets:\n  - asset: Mailbox of Ana\n"
+                                "    asset_categories: [personal data]", "assets: []"),
+     r"Affected assets \(assets\) needs at least one entry"),
+    ("required field of entry", ("action: Reported to the service desk", "by: {name: x}"),
+     r"entry 1 of Actions log: Action \(action\) is required but missing"),
+    ("duplicate choice", ("channels: [e-mail, phone]", "channels: [e-mail, e-mail]"),
+     r"How was it noticed \(channels\) lists 'e-mail' twice"),
+    ("invalid email", ("email: ana@example.org", "email: ana at example"),
+     r"Reporter \(reporter\), email is 'ana at example', which is not an e-mail address"),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "expected"), DEFECTS, ids=[d[0] for d in DEFECTS])
+def test_defect_reported_by_field(copy_root: Callable[[str], Path], name: str,
+                                  edit: tuple[str, str], expected: str) -> None:
+    project = copy_root("forms")
+    assert edit[0] in COMPLETE_REPORT, name
+    (project / "report.yaml").write_text(COMPLETE_REPORT.replace(*edit), encoding="utf-8")
+    result = run_cli("validate-report", "FORM_EVENT", str(project / "report.yaml"),
+                     "--project", str(project))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(expected, result.stdout), result.stdout
+    assert "1 answer(s) missing or invalid for form FORM_EVENT" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_findings_follow_form_order(tmp_path: Path) -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    problems = _check(model, "FORM_EVENT", "assets: []\nongoing: maybe\n", tmp_path=tmp_path)
+    names = [re.search(r"\((\w+)\)", p.message).group(1) for p in problems]  # type: ignore[union-attr]
+    assert names == ["reporter", "reported_at", "description", "severity", "ongoing", "assets"]
+
+
+def test_empty_report_lists_every_required_field(tmp_path: Path) -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    problems = _check(model, "FORM_EVENT", "", tmp_path=tmp_path)
+    assert [p.kind for p in problems] == ["missing-field"] * 6
+
+
+def test_report_not_a_mapping(tmp_path: Path) -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    problems = _check(model, "FORM_EVENT", "- a\n- b\n", tmp_path=tmp_path)
+    assert len(problems) == 1
+    assert problems[0].message == "the report must be a mapping of field names to answers, " \
+                                  "not a list"
+
+
+def test_markup_and_template_text_kept_literally(tmp_path: Path) -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    hostile = COMPLETE_REPORT.replace(
+        "description: A strange e-mail asked for my password.",
+        "description: \"<script>alert(1)</script> {{ organization }} {% if x %} \u6f22\u5b57 "
+        "\u0627\u0644\u0639\u0631\u0628\u064a\u0629\"")
+    assert _check(model, "FORM_EVENT", hostile, tmp_path=tmp_path) == []
+
+
+def test_long_log_is_checked_quickly(tmp_path: Path) -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    entries = "".join(f"  - {{action_at: 2026-03-01T14:{n % 60:02d}:00Z, action: step {n}}}\n"
+                      for n in range(1000))
+    text = COMPLETE_REPORT.replace(
+        "actions:\n  - {action_at: 2026-03-01T14:35:00Z, action: Reported to the service desk}\n",
+        "actions:\n" + entries + "  - {action_at: 2026-03-01T14:00:00Z}\n")
+    problems = _check(model, "FORM_EVENT", text, tmp_path=tmp_path)
+    assert [p.message for p in problems] == [
+        "entry 1001 of Actions log: Action (action) is required but missing"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: !!python/object:os.system x\n", "YAML tag '!!python/object:os.system' is not allowed"),
+    ("a: &x [1]\nb: *x\n", "YAML anchors and aliases are not supported"),
+    ("a: [\n", "invalid YAML"),
+    ("a: 1\na: 2\n", "key 'a' appears twice"),
+])
+def test_unsafe_or_broken_yaml_exits_2(copy_root: Callable[[str], Path], text: str,
+                                       message: str) -> None:
+    project = copy_root("forms")
+    (project / "report.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("validate-report", "FORM_EVENT", str(project / "report.yaml"),
+                     "--project", str(project))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "cannot read report" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"a": 1, "a": 2}', "key 'a' appears twice"),
+    ('{"users_affected": NaN}', "NaN is not a JSON number"),
+    ('{"a": ', "invalid JSON"),
+    ("[" * 100000, "nests deeper than"),
+])
+def test_broken_json_exits_2(copy_root: Callable[[str], Path], text: str, message: str
+                             ) -> None:
+    project = copy_root("forms")
+    (project / "report.json").write_text(text, encoding="utf-8")
+    result = run_cli("validate-report", "FORM_EVENT", str(project / "report.json"),
+                     "--project", str(project))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_deeply_nested_yaml_exits_2(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    (project / "report.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n",
+                                         encoding="utf-8")
+    result = run_cli("validate-report", "FORM_EVENT", str(project / "report.yaml"),
+                     "--project", str(project))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_report_exits_2(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    result = run_cli("validate-report", "FORM_EVENT", str(project / "nowhere.yaml"),
+                     "--project", str(project))
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_form_exits_2(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    (project / "report.yaml").write_text(COMPLETE_REPORT, encoding="utf-8")
+    result = run_cli("validate-report", "FORM_EVNT", str(project / "report.yaml"),
+                     "--project", str(project))
+    assert result.returncode == 2
+    assert "no form with id 'FORM_EVNT' in the project; did you mean FORM_EVENT?" in \
+        result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# -- form definitions, templates and the build ----------------------------------------
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (("name: actions\n", "name: 1actions\n"), "has the key '1actions', which is not "
+     "lower_snake_case"),
+    (("name: actions\n", "name: asset\n"), "has the key 'asset', which another field"),
+    (("minimum: 0,", "minimum: 200000,"), "has minimum 200000 above maximum 100000"),
+    (("label: Short title, type: text}", "label: Short title, type: text, minimum: 1}"),
+     "field 'summary' of type text cannot have 'minimum'"),
+    (("      - title: Reporter\n", "      - title: Reporter\n        required: true\n"),
+     "section 'Reporter' is 'required' but not repeating"),
+])
+def test_invalid_form_definition_exits_2(copy_root: Callable[[str], Path],
+                                         edit: tuple[str, str], message: str) -> None:
+    project = copy_root("forms")
+    path = project / "needs/forms.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(*edit, 1), encoding="utf-8")
+    result = run_cli("forms", "--project", str(project))
+    assert result.returncode == 2
+    assert re.search(r"forms\.yaml:\d+: error: form FORM_EVENT .*" + re.escape(message),
+                     result.stderr), result.stderr
+
+
+def test_special_characters_in_form_render(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    path = project / "needs/forms.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "label: Short title,", 'label: "Title <b> & {{ form.id }} \u00e9\u00e8 \u6f22\u5b57",')
+    path.write_text(text, encoding="utf-8")
+    model = _load(project)
+    data = render_form(model.needs["FORM_EVENT"], model, STAMP)  # type: ignore[arg-type]
+    assert "Title <b> & {{ form.id }} \u00e9\u00e8 \u6f22\u5b57" in _docx_text(data).splitlines()
+
+
+def test_project_template_overrides_bundled(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    folder = project / "templates/forms"
+    folder.mkdir(parents=True)
+    own = docx.Document()
+    own.add_paragraph("Own layout: {{ form.title }} of {{ organization }}")
+    own.save(str(folder / "form_tpl.docx"))
+    model = _load(project)
+    text = _docx_text(render_form(model.needs["FORM_EVENT"], model, STAMP))  # type: ignore[arg-type]
+    assert "Own layout: Event report of Forms & Co <Test>" in text
+
+
+def test_broken_template_exits_2(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    folder = project / "templates/forms"
+    folder.mkdir(parents=True)
+    own = docx.Document()
+    own.add_paragraph("{{ form.title }} {{ no_such_variable }}")
+    own.save(str(folder / "form_tpl.docx"))
+    result = run_cli("forms", "--project", str(project))
+    assert result.returncode == 2
+    assert "form FORM_EVENT: Word template" in result.stderr
+    assert "'no_such_variable'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "_build/forms").exists()
+
+
+def test_schema_file_is_stable_json() -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    form = model.needs["FORM_EVENT"]
+    assert isinstance(form, Form)
+    data = schema_json(form_schema(form, model))
+    schema = json.loads(data)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["required"] == ["reporter", "reported_at", "description", "severity",
+                                  "ongoing", "assets"]
+    assert schema["additionalProperties"] is False
+    assert data.endswith(b"}\n")
+
+
+def test_build_writes_forms(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    result = run_cli("build", "--project", str(project), "--out", str(project / "out"))
+    assert result.returncode == 0, result.stderr
+    assert (project / "out/forms/FORM_EVENT.docx").is_file()
+    assert (project / "out/forms/schemas/FORM_EVENT.schema.json").is_file()
+    assert "Forms:  1 Word form(s) in" in result.stdout
+    page = (project / "out/html/_generated/forms/form-event.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert "iso27035 validate-report FORM_EVENT report.yaml" in text
+
+
+def test_report_location_falls_back_to_parent(tmp_path: Path) -> None:
+    report = Report(tmp_path / "r.yaml", {}, {(): 1, ("actions",): 4})
+    assert report.location(("actions", 3, "action")).line == 4
+    assert report.location(("other",)).line == 1
