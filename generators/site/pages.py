@@ -46,6 +46,11 @@ from generators.trace_model import (
 GENERATED_FOLDER = "_generated"
 """Folder of generated pages inside the Sphinx source folder (``docs/``)."""
 
+MAX_SINGLE_FORM_PAGES = 50
+"""Up to this many forms, each form gets a page of its own."""
+FORMS_PER_GROUP = 200
+"""Forms per page in a project with more forms than MAX_SINGLE_FORM_PAGES."""
+
 EVIDENCE_GROUP_TITLES = {
     "process-design": "Process design",
     "team-readiness": "Team readiness",
@@ -104,18 +109,35 @@ class _Renderer:
             context, ids = self._document_context(document)
             pages[f"documents/{slug(document.id)}.md"] = self._page("document.md.j2",
                                                                     context, ids)
-        forms = self.model.of_type(Form)
-        pages["forms/index.md"] = self._page("forms-index.md.j2", {
-            "forms": [{"need": f, "page": f"{slug(f.id)}"} for f in forms]}, [f.id for f in forms])
-        for form in forms:
-            pages[f"forms/{slug(form.id)}.md"] = self._page(
-                "form.md.j2", {"form": form, "scales": self.model.scales}, [form.id])
+        pages.update(self._form_pages())
         pages["roles.md"] = self._page("roles.md.j2", self._roles_context(),
                                        [r.id for r in self.model.of_type(Role)])
         pages["evidence.md"] = self._page("evidence.md.j2", self._evidence_context(),
                                           [e.id for e in self.model.of_type(EvidenceItem)])
         if not self.options.own_index:
             pages["index.md"] = self._page("index.md.j2", self._coverage_context(), [])
+        return pages
+
+    def _form_pages(self) -> dict[str, str]:
+        """Return a page per form, or pages of up to FORMS_PER_GROUP forms in a large project.
+
+        Sphinx spends time per page and the navigation grows with pages times entries, so
+        thousands of one-form pages would dominate the build.
+        """
+        forms = self.model.of_type(Form)
+        if len(forms) <= MAX_SINGLE_FORM_PAGES:
+            groups = [(slug(f.id), [f]) for f in forms]
+        else:
+            groups = [(f"forms-{n // FORMS_PER_GROUP + 1:03d}", forms[n:n + FORMS_PER_GROUP])
+                      for n in range(0, len(forms), FORMS_PER_GROUP)]
+        pages = {"forms/index.md": self._page("forms-index.md.j2", {
+            "forms": forms, "pages": [name for name, _ in groups]}, [f.id for f in forms])}
+        for name, members in groups:
+            template = "form.md.j2" if len(members) == 1 and name == slug(members[0].id) \
+                else "form-group.md.j2"
+            pages[f"forms/{name}.md"] = self._page(
+                template, {"form": members[0], "forms": members, "scales": self.model.scales},
+                [f.id for f in members])
         return pages
 
     # -- shared ---------------------------------------------------------------------
