@@ -75,3 +75,13 @@ def test_module_and_script_agree(copy_root: Callable[[str], Path]) -> None:
     result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("iso27035, version ")
+
+
+def test_build_passes_jobs_to_sphinx(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    result = run_cli("build", "--project", str(project), "-j", "2")
+    assert result.returncode == 0, result.stderr
+    assert (project / "_build/html/index.html").is_file()
+    bad = run_cli("build", "--project", str(project), "-j", "many")
+    assert bad.returncode == 2
+    assert "'many' is not a number or 'auto'" in bad.stderr

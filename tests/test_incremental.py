@@ -86,3 +86,13 @@ def test_incremental_equals_clean(copy_root: Callable[[str], Path], tmp_path: Pa
     stale = [name for name in expected if after[name] != expected[name]]
     assert stale == []
     assert after != before, "the edit changed nothing visible"
+
+
+def test_parallel_build_equals_serial(copy_root: Callable[[str], Path], tmp_path: Path) -> None:
+    project = copy_root("complete")
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    _build(project, serial)
+    result = run_sphinx(project / "docs", parallel, "-j", "2", "-E",
+                        "-d", str(tmp_path / "parallel.doctrees"), confdir=project)
+    assert result.returncode == 0, result.stderr
+    assert _page_texts(parallel) == _page_texts(serial)
