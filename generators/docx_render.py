@@ -16,14 +16,27 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from generators.reproducible import normalize_office_zip
 from generators.templating import TemplateError
 
 
+def escape_value(value: Any) -> Markup:
+    """Escape a value for WordprocessingML, and keep docxtpl from rewriting it.
+
+    After rendering, docxtpl turns ``{_{``, ``}_}``, ``{_%`` and ``%_}`` into Jinja
+    delimiters (its way to print delimiters from a template). A character reference
+    for the brace keeps such text in a value as written.
+    """
+    text = str(escape(value))
+    return Markup(text.replace("{_", "&#123;_").replace("_}", "_&#125;"))
+
+
 def docx_environment(filters: dict[str, Callable[..., Any]] | None = None) -> jinja2.Environment:
     """Return the Jinja environment for Word templates: strict and escaping."""
-    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True,
+                                     finalize=escape_value)
     environment.filters.update(filters or {})
     return environment
 
@@ -45,11 +58,14 @@ def open_template(path: Path) -> Any:
 
 
 def render_docx(template: Any, path: Path, context: dict[str, Any], timestamp: dt.datetime,
-                environment: jinja2.Environment | None = None) -> bytes:
+                environment: jinja2.Environment | None = None,
+                properties: dict[str, str] | None = None) -> bytes:
     """Render an opened template with ``context``; return the normalized .docx bytes.
 
-    ``path`` names the template in messages. Raise TemplateError when the template
-    uses a variable the context lacks or is not valid Jinja.
+    ``path`` names the template in messages. ``properties`` sets core properties
+    (title, subject, identifier ...) after rendering, because docxtpl renders the
+    template's own properties as Jinja. Raise TemplateError when the template uses a
+    variable the context lacks or is not valid Jinja.
     """
     environment = environment or docx_environment()
     try:
@@ -69,6 +85,8 @@ def render_docx(template: Any, path: Path, context: dict[str, Any], timestamp: d
                            line.strip())
         raise TemplateError(f"Word template {path}: syntax error: {error.message}"
                             + (f" near: {lines}" if lines else "")) from None
+    for name, value in (properties or {}).items():
+        setattr(template.docx.core_properties, name, value)
     buffer = io.BytesIO()
     template.save(buffer)
     return normalize_office_zip(buffer.getvalue(), timestamp)
