@@ -11,6 +11,7 @@ from generators.loading.convert import Converter
 from generators.loading.schema import Field, Struct
 from generators.loading.yaml_source import read_yaml_file
 from generators.resources import bundled_dir
+from generators.word.configuration import WORD_SETTINGS, WordSettings, read_word_settings
 
 SETTINGS_FILE = "iso27035.yaml"
 
@@ -28,6 +29,8 @@ SETTINGS = Struct("settings", (
     Field("coverage", "struct", "How coverage is computed.", struct=COVERAGE_SETTINGS),
     Field("allow_outside_paths", "bool", "Whether file references (attachments, "
           "templates) may point outside the project folder (default false)."),
+    Field("word", "struct", "Word export: which documents, their templates and file "
+          "names.", struct=WORD_SETTINGS),
 ))
 
 
@@ -43,6 +46,7 @@ class Settings:
     count_drafts: bool
     allow_outside_paths: bool
     defined_at: Location
+    word: WordSettings = WordSettings()
 
     def current_date(self) -> dt.date:
         """Return the fixed ``today`` of the settings, or else the system date."""
@@ -59,7 +63,7 @@ def load_settings(project_dir: Path) -> tuple[Settings | None, list[Finding]]:
                               "pass --project with the folder that holds iso27035.yaml")]
     path = project_dir / SETTINGS_FILE
     if not path.is_file():
-        return None, [Finding("project", f"no {SETTINGS_FILE} in {project_dir}", None,
+        return None, [Finding("project", f"no {SETTINGS_FILE} in {project_dir.resolve()}", None,
                               f"create {SETTINGS_FILE} with at least 'organization: NAME', "
                               "or pass --project with the right folder")]
     document, findings = read_yaml_file(path)
@@ -106,6 +110,7 @@ def load_settings(project_dir: Path) -> tuple[Settings | None, list[Finding]]:
         count_drafts=count_drafts,
         allow_outside_paths=values.get("allow_outside_paths", False),
         defined_at=record.location,
+        word=read_word_settings(values.get("word")),
     ), []
 
 
