@@ -1,0 +1,323 @@
+"""Write the docxtpl templates of the Word export: one NAME_tpl.docx per document kind.
+
+Run it by hand after changing the layout here, with the project installed:
+
+    python templates/word/make_templates.py
+
+The templates are committed, so users can also open them in Word or LibreOffice and
+restyle them directly: letterhead in the header, fonts and colours of the styles,
+margins, a logo. Keep the ``{{ }}``, ``{%p %}`` and ``{%tr %}`` tags intact, and keep
+the styles the export uses (listed in ``generators.word.wordml``). A project overrides a
+template with its own copy in ``templates/word/`` of the project, or names a template
+for one document under ``word.documents`` in iso27035.yaml.
+
+The variables the templates use are built by ``generators.word.rendering``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.styles.style import ParagraphStyle
+from docx.table import Table
+
+from generators.reproducible import build_timestamp, normalize_office_zip
+from generators.word.configuration import KIND_TEMPLATES, TRACEABILITY_TEMPLATE
+from generators.word.wordml import (
+    TABLE_TEXT,
+    ListNumbering,
+    add_page_field,
+    repeat_header_rows,
+    set_column_widths,
+)
+
+FOLDER = Path(__file__).parent
+FONT = "Arial"
+"""Body font: Word has it everywhere, and LibreOffice shows the metric-equal Liberation Sans."""
+CODE_FONT = "Courier New"
+NAVY = RGBColor(0x1F, 0x38, 0x64)
+BLUE = RGBColor(0x2E, 0x5C, 0x8A)
+GREY = RGBColor(0x59, 0x59, 0x59)
+RED = RGBColor(0xC0, 0x00, 0x00)
+HEADER_FILL = "D9E2F3"
+LANDSCAPE = {TRACEABILITY_TEMPLATE}
+"""Templates in landscape, for wide tables."""
+
+CONTROL_ROWS = (
+    ("Document id", "{{ document.id }}"),
+    ("Version", "{{ document.version }}"),
+    ("Status", "{{ document.status }}"),
+    ("Owner", "{{ document.owner }}"),
+    ("Approved by", "{{ document.approver }}"),
+    ("Approval date", "{{ document.approved }}"),
+    ("Last review", "{{ document.last_reviewed }}"),
+    ("Review interval", "{{ document.review_interval }}"),
+    ("Next review due", "{{ document.next_review }}"),
+    ("Classification", "{{ document.classification }}"),
+    ("Generated", "{{ generated }}, from the need files of {{ organization }}"),
+)
+
+
+def main() -> int:
+    """Write every template next to this script; return the exit code."""
+    for name in [*KIND_TEMPLATES.values(), TRACEABILITY_TEMPLATE]:
+        path = FOLDER / name
+        path.write_bytes(build_template(landscape=name in LANDSCAPE))
+        print(f"wrote {path}")
+    return 0
+
+
+def build_template(*, landscape: bool) -> bytes:
+    """Return the bytes of one template: page, styles, header, footer and front matter."""
+    document = Document()
+    _page_setup(document, landscape=landscape)
+    _styles(document)
+    _lists(document)
+    _header_and_footer(document)
+    _front_matter(document)
+    first = document.paragraphs[0]
+    if not first.text:
+        first._p.getparent().remove(first._p)
+    properties = document.core_properties
+    for name in ("author", "last_modified_by", "title", "subject", "keywords", "comments",
+                 "category", "identifier", "version", "content_status"):
+        setattr(properties, name, "")
+    properties.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    # fixed zip dates, so regenerating an unchanged template changes no byte
+    return normalize_office_zip(buffer.getvalue(), build_timestamp())
+
+
+def _page_setup(document: DocxDocument, *, landscape: bool) -> None:
+    section = document.sections[0]
+    width, height = Cm(21), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        width, height = height, width
+    section.page_width, section.page_height = width, height
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
+    section.header_distance = section.footer_distance = Cm(1.1)
+
+
+def _styles(document: DocxDocument) -> None:
+    styles = document.styles
+
+    def paragraph(name: str, size: float, *, bold: bool = False, italic: bool = False,
+                  color: RGBColor | None = None, font: str = FONT, before: float = 0,
+                  after: float = 6, keep: bool = False) -> ParagraphStyle:
+        try:
+            style = styles[name]
+        except KeyError:
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Normal"]
+        assert isinstance(style, ParagraphStyle)
+        style.font.name = font
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        style.font.italic = italic
+        style.font.color.rgb = color or RGBColor(0, 0, 0)
+        fonts = style.element.rPr.find(qn("w:rFonts"))
+        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attribute), None)
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(after)
+        style.paragraph_format.keep_with_next = keep
+        style.quick_style = True
+        return style
+
+    paragraph("Normal", 10)
+    paragraph("Title", 24, bold=True, color=NAVY, after=4)
+    paragraph("Subtitle", 13, color=GREY, after=4)
+    sizes = {1: 15, 2: 12.5, 3: 11, 4: 10, 5: 10, 6: 10}
+    for level, size in sizes.items():
+        paragraph(f"Heading {level}", size, bold=True, italic=level >= 5,
+                  color=NAVY if level == 1 else BLUE, before=14 if level <= 2 else 10,
+                  after=4, keep=True)
+    paragraph("TOC Heading", 14, bold=True, color=NAVY, before=16, after=6, keep=True)
+    for level in (1, 2, 3):
+        style = paragraph(f"toc {level}", 10, bold=level == 1, before=4 if level == 1 else 0,
+                          after=2)
+        style.paragraph_format.left_indent = Cm(0.5 * (level - 1))
+    paragraph("List Paragraph", 10, after=2)
+    quote = paragraph("Quote", 10, italic=True, color=GREY)
+    quote.paragraph_format.left_indent = Cm(1)
+    paragraph("Caption", 9, bold=True, color=NAVY, before=6, after=3, keep=True)
+    code = paragraph("Source Code", 9, font=CODE_FONT, after=6)
+    code.element.get_or_add_pPr().append(parse_xml(
+        f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="F2F2F2"/>'))
+    paragraph("Need Details", 8.5, color=GREY, after=1)
+    paragraph(TABLE_TEXT, 9, after=1)
+    notice = paragraph("Draft Notice", 28, bold=True, color=RED, before=12, after=6)
+    notice.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    notice.element.get_or_add_pPr().append(parse_xml(
+        f'<w:pBdr {nsdecls("w")}><w:top w:val="single" w:sz="18" w:space="4" w:color="C00000"/>'
+        '<w:bottom w:val="single" w:sz="18" w:space="4" w:color="C00000"/></w:pBdr>'))
+    paragraph("Header", 8, color=GREY, after=0)
+    paragraph("Footer", 8, color=GREY, after=0)
+
+    hyperlink = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+    hyperlink.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+    hyperlink.font.underline = True
+    inline_code = styles.add_style("Inline Code", WD_STYLE_TYPE.CHARACTER)
+    inline_code.font.name = CODE_FONT
+    inline_code.font.size = Pt(9)
+
+    _table_style(document, "Content Table", (
+        '<w:tblBorders>'
+        + "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="A6A6A6"/>'
+                  for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        + '</w:tblBorders>'), header=True)
+    _table_style(document, "Admonition", (
+        '<w:tblBorders><w:left w:val="single" w:sz="24" w:space="0" w:color="2E5C8A"/>'
+        '</w:tblBorders>'), fill="EAF1FB")
+
+
+def _table_style(document: DocxDocument, name: str, borders: str, *, header: bool = False,
+                 fill: str | None = None) -> None:
+    """Add a table style: borders, cell margins, compact paragraphs, a shaded header row."""
+    style = document.styles.add_style(name, WD_STYLE_TYPE.TABLE)
+    style.base_style = document.styles["Normal Table"]
+    shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    header_part = ""
+    if header:
+        header_part = (
+            '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/></w:rPr>'
+            f'<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/></w:tcPr>'
+            '</w:tblStylePr>')
+    element = style.element
+    element.append(parse_xml(
+        f'<w:pPr {nsdecls("w")}><w:spacing w:before="20" w:after="20"/></w:pPr>'))
+    element.append(parse_xml(f'<w:rPr {nsdecls("w")}><w:sz w:val="18"/></w:rPr>'))
+    element.append(parse_xml(
+        f'<w:tblPr {nsdecls("w")}>{borders}<w:tblCellMar>'
+        '<w:top w:w="40" w:type="dxa"/><w:left w:w="100" w:type="dxa"/>'
+        '<w:bottom w:w="40" w:type="dxa"/><w:right w:w="100" w:type="dxa"/>'
+        '</w:tblCellMar></w:tblPr>'))
+    if shading:
+        element.append(parse_xml(f'<w:tcPr {nsdecls("w")}>{shading}</w:tcPr>'))
+    if header_part:
+        element.append(parse_xml(header_part.replace(
+            "<w:tblStylePr ", f'<w:tblStylePr {nsdecls("w")} ', 1)))
+
+
+def _lists(document: DocxDocument) -> None:
+    """Point "List Bullet" and "List Number" at nine-level lists; the export uses them."""
+    numbering = ListNumbering(document)
+    for style_name, ordered in (("List Bullet", False), ("List Number", True)):
+        abstract_id = numbering.add_definition(ordered)
+        num = numbering.numbering.add_num(abstract_id)
+        style = document.styles[style_name]
+        num_pr = style.element.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_numId().val = int(num.numId)
+
+
+def _text_width(document: DocxDocument) -> Emu:
+    """Return the width between the margins, which _page_setup has set."""
+    section = document.sections[0]
+    width, left, right = section.page_width, section.left_margin, section.right_margin
+    assert width is not None
+    assert left is not None
+    assert right is not None
+    return Emu(width - left - right)
+
+
+def _header_and_footer(document: DocxDocument) -> None:
+    section = document.sections[0]
+    width = _text_width(document)
+    for name in ("Header", "Footer"):
+        # Word's default header and footer styles bring tab stops of a Letter page
+        tabs = document.styles[name].element.pPr.find(qn("w:tabs"))
+        if tabs is not None:
+            tabs.getparent().remove(tabs)
+    header = section.header.paragraphs[0]
+    header.style = document.styles["Header"]
+    header.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    header.add_run("{{ organization }}\t{{ document.id }} \u00b7 Version {{ document.version }}"
+                   " \u00b7 {{ document.classification }}")
+    for text in ("{%p if draft %}", "DRAFT \u2013 NOT APPROVED", "{%p endif %}"):
+        paragraph = section.header.add_paragraph(style="Header")
+        run = paragraph.add_run(text)
+        if not text.startswith("{%"):
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run.bold = True
+            run.font.size = Pt(11)
+            run.font.color.rgb = RED
+
+    footer = section.footer.paragraphs[0]
+    footer.style = document.styles["Footer"]
+    stops = footer.paragraph_format.tab_stops
+    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
+    stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    footer.add_run("{{ document.classification }}\t{{ document.id }} {{ title }}\tPage ")
+    add_page_field(footer, "PAGE")
+    footer.add_run(" of ")
+    add_page_field(footer, "NUMPAGES")
+
+
+def _front_matter(document: DocxDocument) -> None:
+    """Write the title block, document control, change history and contents."""
+    document.add_paragraph("{{ organization }}", style="Subtitle")
+    document.add_paragraph("{{ title }}", style="Title")
+    document.add_paragraph("{{ subtitle }}", style="Subtitle")
+    document.add_paragraph("{%p if draft %}")
+    document.add_paragraph("DRAFT", style="Draft Notice")
+    notice = document.add_paragraph().add_run("{{ draft_notice }}")
+    notice.bold = True
+    notice.font.color.rgb = RED
+    document.add_paragraph("{%p endif %}")
+
+    document.add_paragraph("Document control", style="TOC Heading")
+    control = _table(document, len(CONTROL_ROWS), [0.28, 0.72])
+    for row, (label, value) in zip(control.rows, CONTROL_ROWS, strict=True):
+        row.cells[0].paragraphs[0].add_run(label).bold = True
+        row.cells[1].paragraphs[0].add_run(value)
+    repeat_header_rows(control, 0)
+
+    document.add_paragraph("Change history", style="TOC Heading")
+    history = _table(document, 7, [0.12, 0.16, 0.24, 0.48])
+    for cell, text in zip(history.rows[0].cells, ("Version", "Date", "Author", "Change"),
+                          strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    history.rows[1].cells[0].paragraphs[0].add_run("{%tr for entry in history %}")
+    for cell, name in zip(history.rows[2].cells, ("version", "date", "author", "change"),
+                          strict=True):
+        cell.paragraphs[0].add_run(f"{{{{ entry.{name} }}}}")
+    history.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    history.rows[4].cells[0].paragraphs[0].add_run("{%tr if not history %}")
+    for cell, text in zip(history.rows[5].cells, ("-", "-", "-", "No change recorded."),
+                          strict=True):
+        cell.paragraphs[0].add_run(text)
+    history.rows[6].cells[0].paragraphs[0].add_run("{%tr endif %}")
+    repeat_header_rows(history, 1)
+
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_paragraph("Contents", style="TOC Heading")
+    document.add_paragraph("{{p table_of_contents }}")
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_paragraph("{{p body }}")
+
+
+def _table(document: DocxDocument, rows: int, shares: list[float]) -> Table:
+    width = _text_width(document).twips
+    table: Table = document.add_table(rows=rows, cols=len(shares))
+    table.style = document.styles["Content Table"]
+    for cell in table._cells:
+        cell.paragraphs[0].style = document.styles[TABLE_TEXT]
+    set_column_widths(table, [int(width * share) for share in shares])
+    return table
+
+
+if __name__ == "__main__":
+    sys.exit(main())
