@@ -19,6 +19,14 @@ from generators.exports import table_exports
 from generators.model import Model
 from generators.output import atomic_write
 from generators.reproducible import build_timestamp
+from generators.word.command import (
+    WORD_FOLDER,
+    WordExportError,
+    render_word,
+    report_word_failure,
+    word_summary,
+    write_word,
+)
 
 
 def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
@@ -31,6 +39,10 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
     coverage = compute_coverage(model, settings.current_date(),
                                 count_drafts=settings.count_drafts)
     out_dir = (out_dir if out_dir is not None else project_dir / "_build").resolve()
+    try:
+        word_documents = render_word(model, settings, coverage)
+    except WordExportError as error:
+        return report_word_failure(error)
 
     html_dir = out_dir / "html"
     code = build_site(project_dir.resolve(), html_dir, out_dir / ".doctrees", jobs=jobs,
@@ -45,11 +57,17 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
     except FormsError as error:
         click.echo(f"iso27035: {error}", err=True)
         return EXIT_INVALID
+    word_dir = out_dir / WORD_FOLDER
+    try:
+        write_word(word_documents, word_dir)
+    except WordExportError as error:
+        return report_word_failure(error)
 
     click.echo(f"Site:   {display_path(html_dir / 'index.html')}")
     click.echo(f"Matrix: {display_path(matrix_dir)}{os.sep} (traceability matrix as CSV, "
                "JSON and workbook; statement of applicability)")
     click.echo(forms_summary(forms_dir, form_count))
+    click.echo(word_summary(word_dir, len(word_documents)))
     totals = coverage.totals
     click.echo(f"Coverage on {coverage.today.isoformat()}: {totals.covered} covered, "
                f"{totals.partial} partial, {totals.gap} gap, {totals.excluded} excluded "

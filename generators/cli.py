@@ -115,6 +115,24 @@ def forms(project_dir: Path, out_dir: Path | None) -> None:
     sys.exit(run_forms(project_dir, out_dir))
 
 
+@main.command()
+@_PROJECT_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Output folder; the documents go into its word/ folder.  "
+              "[default: PROJECT/_build]")
+@click.option("--pdf", is_flag=True,
+              help="Also write a PDF of each document (needs LibreOffice).")
+def docx(project_dir: Path, out_dir: Path | None, pdf: bool) -> None:
+    """Write the policy, plan, procedures and other documents as Word files.
+
+    Exit 0 on success, 2 on invalid input or a template error (nothing is written
+    then), and 1 when the Word files were written but the PDF conversion failed.
+    """
+    from generators.word.command import run_docx
+
+    sys.exit(run_docx(project_dir, out_dir, pdf=pdf))
+
+
 @main.command("validate-report")
 @click.argument("form_id")
 @click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
