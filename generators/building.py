@@ -117,7 +117,8 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
             )
             app.build()
     except SphinxError as error:
-        click.echo(f"iso27035: the site build failed: {error}", err=True)
+        message = str(error).removeprefix("iso27035: ")
+        click.echo(f"iso27035: the site build failed: {message}", err=True)
         return EXIT_INVALID
     return EXIT_OK if app.statuscode == 0 else EXIT_INVALID
 

@@ -8,6 +8,7 @@ rendering empty text.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,5 +61,28 @@ def render(environment: jinja2.Environment, name: str, context: dict[str, Any]) 
     try:
         return template.render(context)
     except jinja2.UndefinedError as error:
-        raise TemplateError(f"template {template.filename}: {error.message}; the variables "
-                            f"available are: {', '.join(sorted(context))}") from None
+        where = _template_line(error)
+        raise TemplateError(f"template {where or template.filename}: {error.message}; the "
+                            f"variables available are: {', '.join(sorted(context))}") from None
+    except jinja2.TemplateNotFound as error:
+        where = _template_line(error)
+        raise TemplateError(f"template {where or template.filename} uses template "
+                            f"{error.name}, which is not found") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"template {error.filename or name}:{error.lineno}: "
+                            f"syntax error: {error.message}") from None
+    except jinja2.TemplateError as error:
+        raise TemplateError(f"template {template.filename}: {error}") from None
+
+
+def _template_line(error: Exception) -> str | None:
+    """Return ``file:line`` of the innermost template frame of ``error``'s traceback.
+
+    Jinja2 rewrites tracebacks so that template code appears with the template's file
+    name and line.
+    """
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if frame.filename.endswith(".j2")]
+    if not frames:
+        return None
+    return f"{frames[-1].filename}:{frames[-1].lineno}"

@@ -206,6 +206,7 @@ def _requirement(record: Record, common: dict[str, Any], sources: dict[str, Sour
     elif source.clauses:
         clause = source.clauses.get(values["clause"])
         if clause is None:
+            clause_title = clause_title or ""  # the missing clause is the finding
             findings.append(Finding(
                 "catalog-clause", f"requirement {need_id} cites clause {values['clause']!r}, "
                 f"which is not in the clause index of {source.name}", record.where("clause"),

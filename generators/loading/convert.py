@@ -86,7 +86,7 @@ class Converter:
         """
         if not isinstance(node, MappingNode):
             self.error("wrong-type", f"{context} must be a mapping of fields, "
-                       f"not {_describe(node)}", node)
+                       f"not {_describe(node)}", node, "write one 'field: value' per line")
             return None
         record = Record({}, node_location(self.path, node))
         own = {key.value for key, _ in node.value if isinstance(key, ScalarNode)}
@@ -184,12 +184,14 @@ class Converter:
             return value
         if spec.kind == "bool":
             if node.tag != _BOOL_TAG:
-                self.error("wrong-type", f"{context} must be true or false, not {text!r}", node)
+                self.error("wrong-type", f"{context} must be true or false, not {text!r}", node,
+                           "write true or false, without quotes")
                 return None
             return text.lower() in ("true", "yes", "on", "y")
         if spec.kind == "int":
             if node.tag != _INT_TAG:
-                self.error("wrong-type", f"{context} must be a whole number, not {text!r}", node)
+                self.error("wrong-type", f"{context} must be a whole number, not {text!r}", node,
+                           "write digits only, without quotes")
                 return None
             return int(text.replace("_", ""))
         if spec.kind == "date":

@@ -96,7 +96,8 @@ def _read_need_file(path: Path, records: RawRecords) -> list[Finding]:
     root = document.root
     if not isinstance(root, MappingNode):
         converter.error("wrong-type", "a need file must be a mapping with keys such as "
-                        "'needs:' and 'documents:'", root)
+                        "'needs:' and 'documents:'", root,
+                        "start the file with 'needs:' and list the needs under it")
         return converter.findings
 
     sections = {key.value: value for key, value in root.value if isinstance(key, ScalarNode)}
@@ -155,7 +156,10 @@ def _defaults(converter: Converter, node: Node | None) -> list[tuple[ScalarNode,
 def _read_need(converter: Converter, node: Node, defaults: list[tuple[ScalarNode, Node]],
                records: RawRecords) -> None:
     if not isinstance(node, MappingNode):
-        converter.error("wrong-type", "a need must be a mapping of fields", node)
+        written = "a list" if isinstance(node, SequenceNode) else repr(getattr(node, "value", ""))
+        converter.error("wrong-type", f"a need must be a mapping of fields, not {written}",
+                        node, "write the need as '- id: ...' followed by one 'field: value' "
+                        "per line, indented under it")
         return
     own = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
     type_node = own.get("type") or dict((k.value, v) for k, v in defaults).get("type")

@@ -81,7 +81,8 @@ def prepare_build(app: Sphinx) -> None:
         files = {path: text.encode("utf-8")
                  for path, text in render_pages(result.model, coverage, options).items()}
     except TemplateError as error:
-        raise ExtensionError(f"iso27035: {error}") from None
+        raise ExtensionError(f"iso27035: {error}. Fix the template, or delete the project's "
+                             "copy of it to use the bundled one.") from None
     timestamp = build_timestamp(settings.today)
     for name, data in table_exports(result.model, coverage, timestamp).items():
         files[f"downloads/{name}"] = data
