@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -29,6 +31,10 @@ from generators.word.command import (
 )
 
 
+DOCTREES = ".doctrees"
+"""Sphinx's cache of parsed pages, kept in the output folder between builds."""
+
+
 def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
               verbose: bool = False) -> int:
     """Build every output of the project; return the exit code."""
@@ -45,8 +51,8 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
         return report_word_failure(error)
 
     html_dir = out_dir / "html"
-    code = build_site(project_dir.resolve(), html_dir, out_dir / ".doctrees", jobs=jobs,
-                      verbose=verbose, organization=model.organization)
+    code = build_site_atomically(project_dir.resolve(), out_dir, jobs=jobs, verbose=verbose,
+                                 organization=model.organization)
     if code != EXIT_OK:
         return code
     timestamp = build_timestamp(settings.today)
@@ -81,6 +87,50 @@ def write_matrix_files(model: Model, coverage: Coverage, folder: Path,
     for name, data in table_exports(model, coverage, timestamp).items():
         atomic_write(folder / name, data)
     return folder
+
+
+def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbose: bool,
+                          organization: str) -> int:
+    """Build the site into a staging folder and swap it in only when the build succeeds.
+
+    A failed or interrupted build leaves the previous site as it was. The staging
+    folder starts as a copy of the previous site, so Sphinx still rewrites only the
+    pages that changed; the doctree cache is moved in and back.
+    """
+    html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
+    existed = out_dir.exists()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-", dir=out_dir.parent))
+    staged_html, staged_doctrees = staging / "html", staging / DOCTREES
+    code = EXIT_INVALID
+    try:
+        if html_dir.is_dir():
+            shutil.copytree(html_dir, staged_html, symlinks=True)
+        if doctree_dir.is_dir():
+            os.replace(doctree_dir, staged_doctrees)
+        code = build_site(project_dir, staged_html, staged_doctrees, jobs=jobs,
+                          verbose=verbose, organization=organization)
+        if code == EXIT_OK:
+            out_dir.mkdir(exist_ok=True)
+            _swap(staged_html, html_dir)
+        return code
+    finally:
+        # the cache is kept after a failure too, unless this run would leave it alone in
+        # an output folder it created
+        if staged_doctrees.is_dir() and (existed or code == EXIT_OK):
+            out_dir.mkdir(exist_ok=True)
+            os.replace(staged_doctrees, doctree_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put ``new`` in place of ``target``; the old folder is removed after the rename."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: str,

@@ -162,3 +162,21 @@ def test_project_without_conf_or_index(copy_root: Callable[[str], Path]) -> None
     text = _text(project / "_build/html/_generated/index.html")
     assert "Example & Co <Test>: incident management programme" in text
     assert (project / "_build/html/index.html").is_file()
+
+
+def test_failed_build_keeps_previous_site(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    site = project / "_build/html"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    templates = project / "templates/site"
+    templates.mkdir(parents=True)
+    (templates / "matrix.md.j2").write_text("# Matrix\n\n{{ rows_by_part }}\n")
+    path = project / "needs/artifacts.yaml"
+    path.write_text(path.read_text().replace('"Event intake"', '"Event intake, changed"'))
+    result = run_cli("build", "--project", str(project))
+    assert result.returncode == 2
+    assert "matrix.md.j2:3: 'rows_by_part' is undefined" in result.stderr
+    after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in project.iterdir() if "staging" in p.name]
