@@ -307,7 +307,7 @@ DEFECTS = [
     ("required section empty", ("assets:\n  - asset: Mailbox of Ana\n"
                                 "    asset_categories: [personal data]", "assets: []"),
      r"Affected assets \(assets\) needs at least one entry"),
-    ("required field of entry", ("action: Reported to the service desk", "by: {name: x}"),
+    ("required field of entry", (", action: Reported to the service desk}", "}"),
      r"entry 1 of Actions log: Action \(action\) is required but missing"),
     ("duplicate choice", ("channels: [e-mail, phone]", "channels: [e-mail, e-mail]"),
      r"How was it noticed \(channels\) lists 'e-mail' twice"),
@@ -328,6 +328,18 @@ def test_defect_reported_by_field(copy_root: Callable[[str], Path], name: str,
     assert re.search(expected, result.stdout), result.stdout
     assert "1 answer(s) missing or invalid for form FORM_EVENT" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_missing_and_unknown_keys_both_reported(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    (project / "report.yaml").write_text(COMPLETE_REPORT.replace(
+        "action: Reported to the service desk", "by: {name: x}"), encoding="utf-8")
+    result = run_cli("validate-report", "FORM_EVENT", str(project / "report.yaml"),
+                     "--project", str(project))
+    assert result.returncode == 1
+    assert "has the key 'by', which the form FORM_EVENT does not define" in result.stdout
+    assert "entry 1 of Actions log: Action (action) is required but missing" in result.stdout
+    assert "2 answer(s) missing or invalid" in result.stdout
 
 
 def test_findings_follow_form_order(tmp_path: Path) -> None:

@@ -111,16 +111,23 @@ def check_report(form: Form, model: Model, report: Report) -> list[Finding]:
         report.data = {}
     validator = Draft202012Validator(form_schema(form, model), format_checker=format_checker())
     checker = _ReportChecker(form, model, report)
-    problems: dict[JsonPath, jsonschema.ValidationError] = {}
+    # at one path, a missing key and an unknown key are separate problems; of the errors
+    # about the value itself, only the most telling one is reported
+    problems: dict[tuple[JsonPath, str], jsonschema.ValidationError] = {}
     for error in validator.iter_errors(report.data):
         path = tuple(error.absolute_path)
-        known = problems.get(path)
+        keyword = str(error.validator)
+        key = (path, keyword if keyword in _MAPPING_KEYWORDS else "value")
+        known = problems.get(key)
         if known is None or _rank(error) < _rank(known):
-            problems[path] = error
+            problems[key] = error
     findings: list[tuple[tuple[int, ...], Finding]] = []
-    for path, error in problems.items():
+    for (path, _), error in problems.items():
         findings.extend(checker.explain(path, error))
     return [finding for _, finding in sorted(findings, key=lambda pair: pair[0])]
+
+
+_MAPPING_KEYWORDS = ("required", "additionalProperties")
 
 
 def _rank(error: jsonschema.ValidationError) -> int:
@@ -364,7 +371,7 @@ def _range_hint(item: FormField) -> str:
 
 
 def _ask(help_text: str | None) -> str:
-    return f"ask the reporter: {help_text}" if help_text else "ask the reporter for it"
+    return f"add it: {help_text}" if help_text else "add it to the report"
 
 
 def _describe(value: object) -> str:
