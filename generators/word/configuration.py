@@ -245,7 +245,8 @@ class _Planner:
                       if isinstance(n, Procedure)]
         if mode == "volume" or not procedures:
             return [PlannedDocument(name, template, document)]
-        separate = tuple((p, f"{name}-{p.id}.docx") for p in procedures)
+        stem = name.removesuffix(".docx")
+        separate = tuple((p, f"{stem}-{p.id}.docx") for p in procedures)
         return [PlannedDocument(name, template, document, separate=separate),
                 *(PlannedDocument(file_name, template, document, procedure=procedure)
                   for procedure, file_name in separate)]

@@ -1,0 +1,772 @@
+"""The Word export: real .docx files opened with python-docx and checked against the model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+import pytest
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
+
+from generators.coverage import Coverage, compute_coverage
+from generators.docx_render import open_template, render_docx
+from generators.loading.project import load_project
+from generators.model import Form, Model, PolicyStatement, Procedure, Role
+from generators.settings import Settings
+from generators.templating import TemplateError
+from generators.word.command import render_word
+from generators.word.configuration import document_needs, file_name_problem
+from generators.word.pdf import find_libreoffice
+from generators.word.wordml import bookmark_name, column_widths
+from tests.conftest import REPOSITORY, run_cli
+
+SPECIAL = "Escaping & <tags> \"quotes\" {{ var }} {% if x %}"
+SCRIPTS = "Кириллица, العربية, 中文, עברית, Ελληνικά, emoji 🙂"
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _load(project: Path) -> tuple[Model, Settings, Coverage]:
+    result = load_project(project)
+    assert result.model is not None, [f.format() for f in result.findings]
+    assert result.settings is not None
+    coverage = compute_coverage(result.model, result.settings.current_date())
+    return result.model, result.settings, coverage
+
+
+def _open(path: Path) -> DocxDocument:
+    return docx.Document(str(path))
+
+
+def _paragraph_text(element: object) -> str:
+    """Return the text of a paragraph's runs; tabs and breaks become \\t and \\n."""
+    parts = []
+    nodes = element.xpath(".//w:r/w:t | .//w:r/w:tab | .//w:r/w:br")  # type: ignore[attr-defined]
+    for node in nodes:
+        if node.tag == qn("w:t"):
+            parts.append(node.text or "")
+        else:
+            parts.append("\t" if node.tag == qn("w:tab") else "\n")
+    return "".join(parts)
+
+
+def _paragraphs(document: DocxDocument) -> list[tuple[str, str]]:
+    """Return (style name, text) of every paragraph of the body, tables included."""
+    names = {style.style_id: style.name for style in document.styles}
+    result = []
+    for paragraph in document.element.body.iter(qn("w:p")):
+        style = paragraph.xpath("./w:pPr/w:pStyle/@w:val")
+        result.append((names.get(style[0], style[0]) if style else "Normal",
+                       _paragraph_text(paragraph)))
+    return result
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _body_text(document: DocxDocument) -> str:
+    return _flat(" ".join(text for _, text in _paragraphs(document)))
+
+
+def _headings(document: DocxDocument) -> list[tuple[int, str]]:
+    return [(int(style.split()[-1]), text) for style, text in _paragraphs(document)
+            if style.startswith("Heading ")]
+
+
+def _tables(document: DocxDocument) -> list[list[list[str]]]:
+    """Return every table of the body (nested ones too) as rows of cell texts."""
+    tables = []
+    for table in document.element.body.iter(qn("w:tbl")):
+        rows = []
+        for row in table.iterchildren(qn("w:tr")):
+            rows.append([_flat(" ".join(_paragraph_text(p) for p in cell.iter(qn("w:p"))))
+                         for cell in row.iterchildren(qn("w:tc"))])
+        tables.append(rows)
+    return tables
+
+
+def _part_text(path: Path, part: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(part).decode("utf-8")
+
+
+def _plain(markup: str) -> list[str]:
+    """Return the prose lines of a MyST snippet without markup, for searching.
+
+    Table rows, directive fences and option lines are left out.
+    """
+    text = re.sub(r"\{need\}`([^`<]*?)\s*<[^>]+>`", r"\1", markup)
+    text = re.sub(r"[*`]|^\s*(?:[-+]|\d+\.)\s", "", text, flags=re.M)
+    return [_flat(line) for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith(("|", ":", "{", "~~~"))]
+
+
+@pytest.fixture
+def word_project(copy_root: Callable[[str], Path]) -> Path:
+    return copy_root("word")
+
+
+@pytest.fixture
+def word_output(word_project: Path, tmp_path: Path) -> Path:
+    """Run ``iso27035 docx`` on the Word test project; return the word/ folder."""
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return tmp_path / "out" / "word"
+
+
+# -- the command ----------------------------------------------------------------------
+
+
+def test_docx_writes_one_file_per_document(word_output: Path) -> None:
+    names = sorted(p.name for p in word_output.glob("*.docx"))
+    assert names == ["WRD-POL-01.docx", "WRD-PRC-01.docx", "WRD-TOR-01.docx",
+                     "traceability.docx"]
+
+
+def test_docx_lists_files_and_drafts(word_project: Path, tmp_path: Path) -> None:
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    listed = {line.split()[0]: line for line in result.stdout.splitlines()
+              if line.startswith("  ")}
+    assert listed["WRD-PRC-01.docx"].endswith("[DRAFT]")
+    assert not listed["WRD-POL-01.docx"].endswith("[DRAFT]")
+    assert "Word:   4 document(s) in" in result.stdout
+
+
+def test_docx_default_out_is_project_build(word_project: Path) -> None:
+    result = run_cli("docx", "--project", str(word_project))
+    assert result.returncode == 0, result.stderr
+    assert (word_project / "_build" / "word" / "WRD-POL-01.docx").is_file()
+
+
+def test_docx_builds_are_byte_identical(word_project: Path, tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / name))
+        assert result.returncode == 0, result.stderr
+    first = sorted((tmp_path / "one" / "word").glob("*.docx"))
+    assert first
+    for path in first:
+        assert path.read_bytes() == (tmp_path / "two" / "word" / path.name).read_bytes(), path
+
+
+def test_docx_zip_entries_have_fixed_dates(word_output: Path) -> None:
+    with zipfile.ZipFile(word_output / "WRD-POL-01.docx") as archive:
+        dates = {info.date_time for info in archive.infolist()}
+        core = archive.read("docProps/core.xml").decode()
+    assert dates == {(2026, 6, 30, 0, 0, 0)}
+    assert "2026-06-30T00:00:00Z" in core
+
+
+def test_docx_removes_files_of_dropped_documents(word_project: Path, tmp_path: Path) -> None:
+    assert run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out")
+                   ).returncode == 0
+    settings = word_project / "iso27035.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8")
+                        + "word:\n  traceability:\n    include: false\n", encoding="utf-8")
+    assert run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out")
+                   ).returncode == 0
+    assert not (tmp_path / "out" / "word" / "traceability.docx").exists()
+    assert (tmp_path / "out" / "word" / "WRD-POL-01.docx").is_file()
+
+
+def test_build_writes_word_documents(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    result = run_cli("build", "--project", str(project))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / "_build" / "word" / "TST-POL-01.docx").is_file()
+    assert re.search(r"^Word:   3 document\(s\) in .*word", result.stdout, re.M)
+
+
+# -- structure and content --------------------------------------------------------------
+
+
+def test_headings_are_sections_and_needs(word_project: Path, word_output: Path) -> None:
+    model, _, _ = _load(word_project)
+    document = _open(word_output / "WRD-POL-01.docx")
+    headings = _headings(document)
+    for section in model.documents["WRD-POL-01"].sections:
+        assert (1, section.title) in headings
+    for need in document_needs(model, model.documents["WRD-POL-01"]):
+        assert (2, f"{need.id} \u2013 {need.title}") in headings
+
+
+def test_needs_carry_bookmarks_of_their_ids(word_output: Path) -> None:
+    xml = _part_text(word_output / "WRD-POL-01.docx", "word/document.xml")
+    assert 'w:name="POL_RICH"' in xml
+    assert 'w:name="POL_ESCAPE"' in xml
+
+
+def test_every_policy_statement_is_present(word_project: Path, word_output: Path) -> None:
+    model, _, _ = _load(word_project)
+    text = _body_text(_open(word_output / "WRD-POL-01.docx"))
+    statements = [n for n in model.of_type(PolicyStatement) if n.document == "WRD-POL-01"]
+    assert statements
+    for statement in statements:
+        assert statement.id in text
+        for line in ("Section text before the statements.", "Remember the note.",
+                     "The footnote text.", "A quoted sentence.", "nested two"):
+            assert line in text
+
+
+def test_every_procedure_step_is_a_list_item(word_project: Path, word_output: Path) -> None:
+    model, _, _ = _load(word_project)
+    paragraphs = _paragraphs(_open(word_output / "WRD-PRC-01.docx"))
+    items = [_flat(text) for style, text in paragraphs if style == "List Paragraph"]
+    for procedure in model.of_type(Procedure):
+        for step in procedure.steps:
+            first_line = _plain(step)[0]
+            assert any(item.startswith(first_line) for item in items), first_line
+    assert "high when data is exposed" in items
+    assert any(text.startswith("Trigger: A report arrives") for _, text in paragraphs)
+
+
+def test_lists_are_word_numbering(word_output: Path) -> None:
+    document = _open(word_output / "WRD-POL-01.docx")
+    numbered = {}
+    for paragraph in document.element.body.iter(qn("w:p")):
+        ilvl = paragraph.xpath("./w:pPr/w:numPr/w:ilvl/@w:val")
+        num = paragraph.xpath("./w:pPr/w:numPr/w:numId/@w:val")
+        if num:
+            numbered[_paragraph_text(paragraph)] = (int(num[0]), int(ilvl[0]))
+    assert numbered["first bullet"][1] == 0
+    assert numbered["nested one"][1] == 1
+    assert numbered["nested one"][0] != numbered["first bullet"][0]
+    numbering = document.part.numbering_part.element
+    third = numbering.xpath(f'./w:num[@w:numId="{numbered["third item"][0]}"]'
+                            '/w:lvlOverride/w:startOverride/@w:val')
+    assert third == ["3"]
+
+
+def test_tables_keep_rows_and_repeat_header(word_output: Path) -> None:
+    document = _open(word_output / "WRD-POL-01.docx")
+    tables = _tables(document)
+    assert [["Column A", "Column B"], ["a1", "b1"], ["a2", "b2"]] in tables
+    assert [["Name", "Phone"], ["Service desk", "+44 20 7946 0000"]] in tables
+    for table in document.element.body.iter(qn("w:tbl")):
+        first = _paragraph_text(table.find(qn("w:tr")))
+        if first.startswith(("Column A", "Name")):
+            assert table.find(qn("w:tr")).xpath("./w:trPr/w:tblHeader")
+
+
+def test_emphasis_code_and_links_reach_word(word_output: Path) -> None:
+    path = word_output / "WRD-POL-01.docx"
+    xml = _part_text(path, "word/document.xml")
+    rels = _part_text(path, "word/_rels/document.xml.rels")
+    assert 'Target="https://example.com/a?b=1&amp;c=2"' in rels
+    assert 'TargetMode="External"' in rels
+    document = _open(path)
+    runs = [(r.text, r.bold, r.italic) for p in document.paragraphs for r in p.runs]
+    assert ("bold", True, None) in runs
+    assert ("italic", None, True) in runs
+    assert "Triage &amp; assessment (PROC_TRIAGE)" in xml
+    assert "a named one" in xml
+    assert re.search(r'<w:hyperlink [^>]*r:id="rId\d+"', xml)
+
+
+def test_need_references_link_within_document(word_output: Path) -> None:
+    xml = _part_text(word_output / "WRD-PRC-01.docx", "word/document.xml")
+    assert 'w:anchor="ROLE_TEAM"' not in xml  # the role is in another document
+    policy = _part_text(word_output / "WRD-POL-01.docx", "word/document.xml")
+    assert 'w:anchor="PROC_TRIAGE"' not in policy
+
+
+def test_need_details_list_links(word_output: Path) -> None:
+    paragraphs = _paragraphs(_open(word_output / "WRD-PRC-01.docx"))
+    details = [text for style, text in paragraphs if style == "Need Details"]
+    assert "Satisfies: REQ_WORD_TRIAGE (Word test standard 5.2)" in details
+    assert "Performed by: ROLE_TEAM (Response team)" in details
+    assert "Status: DRAFT, not approved" in details
+
+
+def test_empty_section_says_so(word_output: Path) -> None:
+    paragraphs = _paragraphs(_open(word_output / "WRD-POL-01.docx"))
+    index = paragraphs.index(("Heading 1", "Nothing here yet"))
+    assert paragraphs[index + 1][1] == "This section has no content yet."
+
+
+def test_scale_rows_and_criteria(word_output: Path) -> None:
+    tables = _tables(_open(word_output / "WRD-PRC-01.docx"))
+    scale = next(t for t in tables if t[0][:2] == ["Value", "Level"])
+    assert scale[1][:2] == ["high", "High"]
+    assert scale[1][2] == "Serious harm. Customer data exposed Service down for a day"
+    assert scale[1][4] == "ROLE_TEAM (Response team)"
+    assert scale[2][3] == "-"
+
+
+def test_role_duties_and_contacts(word_project: Path, word_output: Path) -> None:
+    model, _, _ = _load(word_project)
+    document = _open(word_output / "WRD-TOR-01.docx")
+    text = _body_text(document)
+    role = model.needs["ROLE_TEAM"]
+    assert isinstance(role, Role)
+    for line in (*role.responsibilities, *role.authority, *role.competencies):
+        assert line in text
+    assert ["phone", "+44 20 7946 0001", "Always"] in _tables(document)[-1]
+
+
+def test_table_of_contents_field(word_output: Path) -> None:
+    path = word_output / "WRD-POL-01.docx"
+    xml = _part_text(path, "word/document.xml")
+    assert re.search(r'<w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u', xml)
+    assert "PAGEREF _Toc00000001" in xml
+    assert '<w:updateFields w:val="true"/>' in _part_text(path, "word/settings.xml")
+    entries = [text for style, text in _paragraphs(_open(path)) if style == "toc 1"]
+    assert entries[0].startswith("Rich text")
+
+
+# -- document control -------------------------------------------------------------------
+
+
+def test_document_control_matches_model(word_project: Path, word_output: Path) -> None:
+    model, _, _ = _load(word_project)
+    source = model.documents["WRD-POL-01"]
+    document = _open(word_output / "WRD-POL-01.docx")
+    control = dict(row for row in _tables(document)[0])
+    assert control["Document id"] == source.id
+    assert control["Version"] == source.version
+    assert control["Status"] == "Approved"
+    assert control["Owner"] == source.owner
+    assert control["Approved by"] == source.approver
+    assert control["Approval date"] == "2026-01-10"
+    assert control["Next review due"] == "2027-01-10"
+    assert control["Review interval"] == "12 months"
+    assert control["Classification"] == source.classification
+    history = _tables(document)[1]
+    assert history[0] == ["Version", "Date", "Author", "Change"]
+    assert history[1:] == [[e.version, e.date.isoformat(), e.author, e.change]
+                           for e in source.history]
+
+
+def test_header_and_footer_carry_id_version_classification(word_output: Path) -> None:
+    document = _open(word_output / "WRD-POL-01.docx")
+    section = document.sections[0]
+    header = " ".join(p.text for p in section.header.paragraphs)
+    assert "WRD-POL-01 \u00b7 Version 2.1 \u00b7 INTERNAL & RESTRICTED" in header
+    assert "DRAFT" not in header
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in footer_xml
+    assert "NUMPAGES" in footer_xml
+    assert "INTERNAL &amp; RESTRICTED" in footer_xml
+
+
+def test_draft_document_is_marked(word_output: Path) -> None:
+    document = _open(word_output / "WRD-PRC-01.docx")
+    assert ("Draft Notice", "DRAFT") in _paragraphs(document)
+    header = " ".join(p.text for p in document.sections[0].header.paragraphs)
+    assert "DRAFT \u2013 NOT APPROVED" in header
+    control = dict(row for row in _tables(document)[0])
+    assert control["Status"] == "Draft"
+    assert control["Approval date"] == "Not approved"
+    approved = _open(word_output / "WRD-POL-01.docx")
+    assert all(text != "DRAFT" for _, text in _paragraphs(approved))
+
+
+def test_core_properties_describe_document(word_output: Path) -> None:
+    properties = _open(word_output / "WRD-POL-01.docx").core_properties
+    assert properties.title == "Policy & <principles> \"quoted\" {{ title }}"
+    assert properties.identifier == "WRD-POL-01"
+    assert properties.version == "2.1"
+    assert properties.content_status == "Approved"
+
+
+# -- escaping ---------------------------------------------------------------------------
+
+
+def test_special_characters_appear_literally(word_output: Path) -> None:
+    document = _open(word_output / "WRD-POL-01.docx")
+    paragraphs = _paragraphs(document)
+    assert ("Title", "Policy & <principles> \"quoted\" {{ title }}") in paragraphs
+    assert ("Heading 2", f"POL_ESCAPE \u2013 {SPECIAL}") in paragraphs
+    text = _body_text(document)
+    assert "Literal {{ jinja }} and {% block %}" in text
+    assert "<b>html</b> & AT&T's \"quotes\"" in text
+    history = _tables(document)[1]
+    assert history[1][3] == "First issue {% if x %} & <b> {_{ kept }_}"
+    header = " ".join(p.text for p in document.sections[0].header.paragraphs)
+    assert "Müller & Söhne <Test> \"GmbH\"" in header
+
+
+def test_non_latin_scripts_survive(word_output: Path) -> None:
+    document = _open(word_output / "WRD-POL-01.docx")
+    assert SCRIPTS in _body_text(document)
+    assert _tables(document)[1][2][2] == "Борис Петров"
+
+
+def test_render_keeps_docxtpl_markers_in_values(tmp_path: Path) -> None:
+    source = docx.Document()
+    source.add_paragraph("{{ value }}")
+    path = tmp_path / "marker_tpl.docx"
+    source.save(str(path))
+    data = render_docx(open_template(path), path, {"value": "a {_{ b }_} {_% c %_} & <d>"},
+                       dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    texts = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert texts == ["a {_{ b }_} {_% c %_} & <d>"]
+
+
+# -- the traceability appendix -------------------------------------------------------------
+
+
+def test_appendix_rows_follow_coverage(word_project: Path, word_output: Path) -> None:
+    _, _, coverage = _load(word_project)
+    tables = _tables(_open(word_output / "traceability.docx"))
+    rows = {row[0].split()[0]: row for table in tables
+            if table[0][:2] == ["Requirement", "Clause"] for row in table[1:]}
+    assert set(rows) == set(coverage.requirements)
+    for requirement_id, result in coverage.requirements.items():
+        row = rows[requirement_id]
+        assert row[1].startswith(result.requirement.clause)
+        assert row[3] == result.status
+        for artifact in result.satisfied_by:
+            assert artifact in row[4]
+    assert rows["REQ_WORD_UNMET"][4] == "Nothing; expected: procedure"
+    assert rows["REQ_WORD_TRIAGE"][5] == "Missing"
+
+
+def test_appendix_totals_match_coverage(word_project: Path, word_output: Path) -> None:
+    _, _, coverage = _load(word_project)
+    tables = _tables(_open(word_output / "traceability.docx"))
+    totals = next(t for t in tables if t[0][0] == "Source")
+    totals_row = coverage.totals
+    assert totals[-1] == ["All requirements", str(totals_row.total), str(totals_row.covered),
+                          str(totals_row.partial), str(totals_row.gap),
+                          str(totals_row.excluded), "33.3%"]
+
+
+def test_appendix_without_document_is_draft(word_output: Path) -> None:
+    document = _open(word_output / "traceability.docx")
+    control = dict(row for row in _tables(document)[0])
+    assert control["Document id"] == "TRACEABILITY"
+    assert control["Status"] == "Draft"
+    assert control["Version"] == "2026-06-30"
+    assert document.sections[0].page_width > document.sections[0].page_height
+
+
+# -- configuration ----------------------------------------------------------------------------
+
+
+def _configure(project: Path, word: str) -> None:
+    settings = project / "iso27035.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + word, encoding="utf-8")
+
+
+def test_documents_setting_chooses_set_and_names(word_project: Path, tmp_path: Path) -> None:
+    _configure(word_project, "word:\n  documents:\n    - id: WRD-TOR-01\n"
+               "      file: Terms of reference\n    - id: WRD-POL-01\n")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    names = [line.split("  ")[1].strip() for line in result.stdout.splitlines()
+             if line.startswith("  ")]
+    assert names == ["Terms of reference.docx", "WRD-POL-01.docx", "traceability.docx"]
+
+
+def test_separate_procedures_get_own_files(word_project: Path, tmp_path: Path) -> None:
+    _configure(word_project, "word:\n  procedures: separate\n")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "out" / "word"
+    single = _open(folder / "WRD-PRC-01-PROC_TRIAGE.docx")
+    assert (1, "PROC_TRIAGE \u2013 Triage & assessment") in _headings(single)
+    assert "Read the report." in _body_text(single)
+    control = dict(row for row in _tables(single)[0])
+    assert control["Document id"] == "WRD-PRC-01 PROC_TRIAGE"
+    cover = _body_text(_open(folder / "WRD-PRC-01.docx"))
+    assert "PROC_TRIAGE \u2013 Triage & assessment: see the separate document " \
+           "WRD-PRC-01-PROC_TRIAGE.docx." in cover
+    assert "Read the report." not in cover
+
+
+def test_traceability_document_opens_appendix(word_project: Path, tmp_path: Path) -> None:
+    _configure(word_project, "word:\n  traceability:\n    document: WRD-TOR-01\n"
+               "    file: appendix\n")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "out" / "word" / "WRD-TOR-01.docx").exists()
+    document = _open(tmp_path / "out" / "word" / "appendix.docx")
+    control = dict(row for row in _tables(document)[0])
+    assert control["Document id"] == "WRD-TOR-01"
+    assert control["Status"] == "Approved"
+    assert (1, "Coverage summary") in _headings(document)
+    assert (2, "ROLE_TEAM \u2013 Response team") in _headings(document)
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("word:\n  documents:\n    - id: WRD-POL-02\n",
+     r"iso27035\.yaml:8: error: word settings name document 'WRD-POL-02', which no need "
+     r"file defines \[iso27035\.unknown-reference\]\n    hint: did you mean WRD-POL-01\?"),
+    ("word:\n  procedures: sometimes\n",
+     r"iso27035\.yaml:7: error: iso27035\.yaml field 'word' field 'procedures' is "
+     r"'sometimes', which is not allowed \[iso27035\.invalid-value\]\n"
+     r"    hint: allowed values: volume, separate"),
+    ("word:\n  documents:\n    - id: WRD-POL-01\n      template: letterhead.docx\n",
+     r"iso27035\.yaml:9: error: Word template of document WRD-POL-01 cannot be used: "
+     r"'letterhead\.docx' is not a file of the project \[iso27035\.project\]"),
+    ("word:\n  documents:\n    - id: WRD-POL-01\n      file: 'a/b'\n",
+     r"iso27035\.yaml:9: error: file name 'a/b' contains '/', which file names cannot "
+     r"contain \[iso27035\.invalid-value\]"),
+    ("word:\n  documents:\n    - id: WRD-POL-01\n      file: same\n    - id: WRD-TOR-01\n"
+     "      file: SAME\n",
+     r"error: two Word documents would be written to SAME\.docx: document WRD-POL-01 and "
+     r"document WRD-TOR-01 \[iso27035\.invalid-value\]"),
+    ("word:\n  documents:\n    - id: WRD-POL-01\n    - id: WRD-POL-01\n",
+     r"iso27035\.yaml:9: error: document WRD-POL-01 is listed twice in word\.documents"),
+])
+def test_invalid_word_settings_exit_2(word_project: Path, tmp_path: Path, word: str,
+                                      expected: str) -> None:
+    _configure(word_project, word)
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert re.search(expected, result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "word").exists()
+
+
+def test_file_name_rules() -> None:
+    assert file_name_problem("IM-POL-01 Policy v2.1") is None
+    assert file_name_problem("") == "is empty"
+    assert file_name_problem("a:b") == "contains ':', which file names cannot contain"
+    assert file_name_problem("name.") == "starts or ends with a space or a dot"
+    assert file_name_problem("CON") == "is a device name that Windows reserves"
+
+
+# -- templates ----------------------------------------------------------------------------
+
+
+def _project_template(project: Path, name: str) -> Path:
+    folder = project / "templates" / "word"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPOSITORY / "templates" / "word" / name, folder / name)
+    return folder / name
+
+
+def _append_paragraph(path: Path, text: str) -> None:
+    document = docx.Document(str(path))
+    document.add_paragraph(text)
+    document.save(str(path))
+
+
+def test_project_template_overrides_bundled(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    _append_paragraph(template, "Letterhead of {{ organization }}")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    texts = [text for _, text in _paragraphs(_open(tmp_path / "out" / "word" / "WRD-POL-01.docx"))]
+    assert "Letterhead of Müller & Söhne <Test> \"GmbH\"" in texts
+    tor = [text for _, text in _paragraphs(_open(tmp_path / "out" / "word" / "WRD-TOR-01.docx"))]
+    assert not any(text.startswith("Letterhead") for text in tor)
+
+
+def test_document_template_setting(word_project: Path, tmp_path: Path) -> None:
+    template = word_project / "letterhead_tpl.docx"
+    shutil.copy(REPOSITORY / "templates" / "word" / "document_tpl.docx", template)
+    _append_paragraph(template, "Own template")
+    _configure(word_project, "word:\n  documents:\n    - id: WRD-TOR-01\n"
+               "      template: letterhead_tpl.docx\n")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    texts = [text for _, text in _paragraphs(_open(tmp_path / "out" / "word" / "WRD-TOR-01.docx"))]
+    assert "Own template" in texts
+
+
+def test_unknown_template_variable_exits_2(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    _append_paragraph(template, "Approved by {{ signatory }}")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert re.search(r"WRD-POL-01\.docx: Word template .*policy_tpl\.docx uses 'signatory', "
+                     "which the context does not provide", result.stderr), result.stderr
+    assert "nothing was written" in result.stderr
+    assert not (tmp_path / "out" / "word").exists()
+
+
+def test_unknown_attribute_in_template_exits_2(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    _append_paragraph(template, "{{ document.signatory }}")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert re.search(r"policy_tpl\.docx: 'dict object' has no attribute 'signatory'",
+                     result.stderr), result.stderr
+
+
+def test_template_without_export_styles_exits_2(word_project: Path, tmp_path: Path) -> None:
+    folder = word_project / "templates" / "word"
+    folder.mkdir(parents=True)
+    plain = docx.Document()
+    plain.add_paragraph("{{p body }}")
+    plain.save(str(folder / "policy_tpl.docx"))
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert re.search(r"lacks paragraph style 'Source Code'", result.stderr), result.stderr
+    assert "start from a copy of a bundled template" in result.stderr
+
+
+def test_broken_template_file_exits_2(word_project: Path, tmp_path: Path) -> None:
+    folder = word_project / "templates" / "word"
+    folder.mkdir(parents=True)
+    (folder / "policy_tpl.docx").write_text("not a zip", encoding="utf-8")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "is not a .docx file" in result.stderr
+
+
+def test_bundled_templates_are_current(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(REPOSITORY / "templates/word/make_templates.py")],
+                            capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    changed = subprocess.run(["git", "status", "--porcelain", "templates/word"],
+                             capture_output=True, text=True, cwd=REPOSITORY, check=False)
+    if changed.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert changed.stdout == "", "make_templates.py gives other templates than the committed"
+
+
+def test_bundled_templates_open_and_render(tmp_path: Path) -> None:
+    for path in sorted((REPOSITORY / "templates" / "word").glob("*_tpl.docx")):
+        document = docx.Document(str(path))
+        assert any("{{p body }}" in p.text for p in document.paragraphs), path
+
+
+# -- PDF -----------------------------------------------------------------------------------
+
+
+def _path_without_libreoffice(tmp_path: Path) -> str:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    os.symlink(sys.executable, folder / "python")
+    return str(folder)
+
+
+def test_pdf_without_libreoffice_says_how(word_project: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": _path_without_libreoffice(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "generators", "docx", "--pdf", "--project",
+                             str(word_project), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=600, check=False, env=env)
+    if find_libreoffice() and Path("/Applications/LibreOffice.app").exists():
+        pytest.skip("LibreOffice is installed in /Applications")
+    assert result.returncode == 2
+    assert "--pdf needs LibreOffice" in result.stderr
+    assert "apt-get install libreoffice-writer" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(find_libreoffice() is None, reason="LibreOffice is not installed")
+def test_pdf_next_to_each_document(copy_root: Callable[[str], Path], tmp_path: Path) -> None:
+    project = copy_root("complete")
+    result = run_cli("docx", "--pdf", "--project", str(project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for path in (tmp_path / "out" / "word").glob("*.docx"):
+        pdf = path.with_suffix(".pdf")
+        assert pdf.read_bytes().startswith(b"%PDF")
+    assert "3 document(s) and 3 PDF(s)" in result.stdout
+
+
+# -- units -----------------------------------------------------------------------------------
+
+
+def test_bookmark_names_fit_word() -> None:
+    assert bookmark_name("POL_SCOPE") == "POL_SCOPE"
+    long_name = bookmark_name("PROC_" + "X" * 60)
+    assert len(long_name) <= 40
+    assert long_name != bookmark_name("PROC_" + "X" * 61)
+    assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", bookmark_name("1-two"))
+
+
+def test_column_widths_share_total() -> None:
+    widths = column_widths([["Id", "Description"], ["A", "A long text " * 10]], 9000)
+    assert sum(widths) == 9000
+    assert widths[0] < widths[1]
+    assert column_widths([["a", "b"]], 1000, [1, 3]) == [250, 750]
+
+
+def test_missing_bundled_template_is_a_template_error(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="not found"):
+        open_template(tmp_path / "nothing_tpl.docx")
+
+
+# -- the bundled example --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example_documents() -> dict[str, DocxDocument]:
+    """Render the bundled example's documents in memory, opened with python-docx."""
+    model, settings, coverage = _load(REPOSITORY)
+    return {item.file_name: docx.Document(io.BytesIO(item.data))
+            for item in render_word(model, settings, coverage)}
+
+
+def test_example_exports_full_set(example_documents: dict[str, DocxDocument]) -> None:
+    model, _, _ = _load(REPOSITORY)
+    expected = {f"{document_id}.docx" for document_id in model.documents}
+    assert set(example_documents) == expected | {"traceability.docx"}
+
+
+def test_example_policy_shows_every_statement(example_documents: dict[str, DocxDocument]
+                                              ) -> None:
+    model, _, _ = _load(REPOSITORY)
+    document = example_documents["IM-POL-01.docx"]
+    headings = _headings(document)
+    text = _body_text(document)
+    statements = [n for n in model.of_type(PolicyStatement) if n.document == "IM-POL-01"]
+    assert statements
+    for statement in statements:
+        assert (2, f"{statement.id} \u2013 {statement.title}") in headings
+        for line in _plain(statement.content)[:3]:
+            words = line.split()[:4]
+            assert " ".join(words) in text, (statement.id, line)
+
+
+def test_example_procedures_show_every_step(example_documents: dict[str, DocxDocument]
+                                            ) -> None:
+    model, _, _ = _load(REPOSITORY)
+    for document_id in ("IM-PRC-01", "IM-PB-01"):
+        if document_id not in model.documents:
+            continue
+        text = _body_text(example_documents[f"{document_id}.docx"])
+        for procedure in document_needs(model, model.documents[document_id]):
+            assert procedure.id in text
+            if isinstance(procedure, Procedure):
+                for step in procedure.steps:
+                    words = _plain(step)[0].split()[:4]
+                    assert " ".join(words) in text, (procedure.id, step[:40])
+
+
+def test_example_plan_shows_scales_and_forms(example_documents: dict[str, DocxDocument]
+                                            ) -> None:
+    model, _, _ = _load(REPOSITORY)
+    document = example_documents["IM-PLAN-01.docx"]
+    headings = [text for _, text in _headings(document)]
+    tables = _tables(document)
+    for scale in model.scales.values():
+        if scale.document == "IM-PLAN-01":
+            assert scale.title in headings
+            rows = next(t for t in tables if t[0][:2] == ["Value", "Level"]
+                        and t[1][0] == scale.levels[0].value)
+            assert [row[1] for row in rows[1:]] == [level.label for level in scale.levels]
+    forms = [f for f in model.of_type(Form) if f.document == "IM-PLAN-01"]
+    if forms:
+        assert "Forms of this document" in headings
+        text = _body_text(document)
+        for form in forms:
+            assert form.id in text
+
+
+def test_example_appendix_lists_every_requirement(example_documents: dict[str, DocxDocument]
+                                                  ) -> None:
+    _, _, coverage = _load(REPOSITORY)
+    tables = _tables(example_documents["traceability.docx"])
+    rows = {row[0].split()[0]: row[3] for table in tables
+            if table[0][:2] == ["Requirement", "Clause"] for row in table[1:]}
+    assert rows == {key: result.status for key, result in coverage.requirements.items()}
