@@ -2,7 +2,9 @@
 
 Run it by hand after changing the layout here, with the project installed:
 
-    python templates/word/make_templates.py
+    python templates/word/make_templates.py [FOLDER]
+
+It writes next to itself, or into FOLDER when one is given.
 
 The templates are committed, so users can also open them in Word or LibreOffice and
 restyle them directly: letterhead in the header, fonts and colours of the styles,
@@ -68,10 +70,12 @@ CONTROL_ROWS = (
 )
 
 
-def main() -> int:
-    """Write every template next to this script; return the exit code."""
+def main(arguments: list[str]) -> int:
+    """Write every template into the folder given, or next to this script; return 0."""
+    folder = Path(arguments[0]) if arguments else FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
     for name in [*KIND_TEMPLATES.values(), TRACEABILITY_TEMPLATE]:
-        path = FOLDER / name
+        path = folder / name
         path.write_bytes(build_template(landscape=name in LANDSCAPE))
         print(f"wrote {path}")
     return 0
@@ -320,4 +324,4 @@ def _table(document: DocxDocument, rows: int, shares: list[float]) -> Table:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
