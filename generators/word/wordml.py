@@ -56,6 +56,16 @@ _CELL_MARGINS = 200
 """Left and right cell margins of the bundled table styles together, in twips."""
 _DEFAULT_INDENT = 720
 """Indent per list level in twips (half an inch), used where a template gives none."""
+# children of w:pPr in the order of CT_PPrBase and CT_PPr (ECMA-376 Part 1, 17.3.1.26)
+_PPR_ORDER = (
+    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr",
+    "w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs",
+    "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
+    "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+    "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)
 # elements that follow w:updateFields in CT_Settings (ECMA-376 Part 1, 17.15.1.78)
 _AFTER_UPDATE_FIELDS = (
     "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids",
@@ -405,7 +415,7 @@ def write_table_of_contents(fragment: Fragment, headings: list[Heading], empty_t
         paragraph = fragment.blocks.paragraph(f"toc {heading.level}" if heading else "toc 1")
         tabs = parse_xml(f'<w:tabs {nsdecls("w")}><w:tab w:val="right" w:leader="dot" '
                          f'w:pos="{parts.text_width}"/></w:tabs>')
-        paragraph._p.get_or_add_pPr().append(tabs)
+        insert_paragraph_property(paragraph._p.get_or_add_pPr(), tabs)
         paragraphs.append((paragraph, heading))
     if as_field:
         parts.request_field_update()
@@ -527,11 +537,18 @@ def set_indent(paragraph: Paragraph, twips: int) -> None:
     paragraph.paragraph_format.left_indent = Twips(twips)
 
 
+def insert_paragraph_property(p_pr: Any, element: Any) -> None:
+    """Insert a child of ``w:pPr`` where the schema orders it; Word rejects other orders."""
+    tag = element.tag.split("}")[-1]
+    successors = _PPR_ORDER[_PPR_ORDER.index(f"w:{tag}") + 1:]
+    p_pr.insert_element_before(element, *successors)
+
+
 def add_bottom_border(paragraph: Paragraph) -> None:
     """Draw a line under ``paragraph``; a thematic break in the source becomes one."""
     border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="1" '
                        'w:color="auto"/></w:pBdr>')
-    paragraph._p.get_or_add_pPr().append(border)
+    insert_paragraph_property(paragraph._p.get_or_add_pPr(), border)
 
 
 def repeat_header_rows(table: Table, count: int) -> None:

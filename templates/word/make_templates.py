@@ -39,6 +39,7 @@ from generators.word.wordml import (
     TABLE_TEXT,
     ListNumbering,
     add_page_field,
+    insert_paragraph_property,
     repeat_header_rows,
     set_column_widths,
 )
@@ -159,13 +160,13 @@ def _styles(document: DocxDocument) -> None:
     quote.paragraph_format.left_indent = Cm(1)
     paragraph("Caption", 9, bold=True, color=NAVY, before=6, after=3, keep=True)
     code = paragraph("Source Code", 9, font=CODE_FONT, after=6)
-    code.element.get_or_add_pPr().append(parse_xml(
+    insert_paragraph_property(code.element.get_or_add_pPr(), parse_xml(
         f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="F2F2F2"/>'))
     paragraph("Need Details", 8.5, color=GREY, after=1)
     paragraph(TABLE_TEXT, 9, after=1)
     notice = paragraph("Draft Notice", 28, bold=True, color=RED, before=12, after=6)
     notice.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    notice.element.get_or_add_pPr().append(parse_xml(
+    insert_paragraph_property(notice.element.get_or_add_pPr(), parse_xml(
         f'<w:pBdr {nsdecls("w")}><w:top w:val="single" w:sz="18" w:space="4" w:color="C00000"/>'
         '<w:bottom w:val="single" w:sz="18" w:space="4" w:color="C00000"/></w:pBdr>'))
     paragraph("Header", 8, color=GREY, after=0)
