@@ -415,6 +415,62 @@ def test_render_keeps_docxtpl_markers_in_values(tmp_path: Path) -> None:
     assert texts == ["a {_{ b }_} {_% c %_} & <d>"]
 
 
+def _render_project(project: Path) -> dict[str, DocxDocument]:
+    model, settings, coverage = _load(project)
+    return {item.file_name: docx.Document(io.BytesIO(item.data))
+            for item in render_word(model, settings, coverage)}
+
+
+ODD_PROJECT = {"needs/a.yaml": """\
+    documents:
+      - {id: ODD-01, kind: other, title: Odd, version: "1", status: draft, owner: Me,
+         classification: PUBLIC, sections: [{id: s, title: S}]}
+      - {id: EMPTY-01, kind: other, title: Empty, version: "1", status: draft, owner: Me,
+         classification: PUBLIC}
+    needs:
+      - id: POL_ODD
+        type: pol
+        title: Odd
+        document: ODD-01
+        section: s
+        content: |
+          # Inner heading
+
+          ```{note}
+          First box.
+          ```
+
+          ```{tip}
+          Second box.
+          ```
+
+          See ![the logo](logo.png) and <script>x</script>, then {abbr}`LIFO (last in)`.
+    """}
+
+
+def test_adjacent_tables_stay_apart(make_project: Callable[..., Path]) -> None:
+    document = _render_project(make_project(ODD_PROJECT))["ODD-01.docx"]
+    tags = [element.tag for element in document.element.body]
+    for first, second in zip(tags, tags[1:], strict=False):
+        assert not (first == second == qn("w:tbl"))
+    assert ["Note First box."] in _tables(document)[-2]
+    assert ["Tip Second box."] in _tables(document)[-1]
+
+
+def test_markup_without_word_form_stays_text(make_project: Callable[..., Path]) -> None:
+    document = _render_project(make_project(ODD_PROJECT))["ODD-01.docx"]
+    assert (3, "Inner heading") in _headings(document)
+    text = _body_text(document)
+    assert "See [image: the logo] and <script>x</script>, then LIFO (last in)." in text
+
+
+def test_empty_document_says_so(make_project: Callable[..., Path]) -> None:
+    document = _render_project(make_project(ODD_PROJECT))["EMPTY-01.docx"]
+    texts = [text for _, text in _paragraphs(document)]
+    assert "This document has no content yet." in texts
+    assert "This document has no headings." in texts
+
+
 # -- the traceability appendix -------------------------------------------------------------
 
 

@@ -218,6 +218,7 @@ class Blocks:
     def __init__(self, container: Container) -> None:
         self.container = container
         self._unused: Paragraph | None = None
+        self._after_table = False
         if isinstance(container, _Cell):
             self._unused = container.paragraphs[0]
 
@@ -240,6 +241,7 @@ class Blocks:
         else:
             paragraph = self.container.add_paragraph()
         paragraph._p.style = style_id(paragraph.part, style)
+        self._after_table = False
         return paragraph
 
     def table(self, rows: int, columns: int, style: str) -> Table:
@@ -247,8 +249,13 @@ class Blocks:
         if self._unused is not None:
             self._unused._p.getparent().remove(self._unused._p)
             self._unused = None
+        elif self._after_table:
+            # Word joins two tables with nothing between them into one
+            self.paragraph("Normal")
         table = self.container.add_table(rows, columns)
         table._tbl.tblStyle_val = style_id(table.part, style)
+        # python-docx puts an empty paragraph after a table in a cell, but not in the body
+        self._after_table = not self.in_cell
         return table
 
 
