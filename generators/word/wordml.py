@@ -21,7 +21,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Emu, Twips
+from docx.shared import Emu, Pt, Twips
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -241,6 +241,9 @@ class Blocks:
         else:
             paragraph = self.container.add_paragraph()
         paragraph._p.style = style_id(paragraph.part, style)
+        if self._after_table:
+            # a table has no spacing of its own; keep the next paragraph off its border
+            paragraph.paragraph_format.space_before = Pt(6)
         self._after_table = False
         return paragraph
 
