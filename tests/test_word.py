@@ -287,7 +287,15 @@ def test_need_details_list_links(word_output: Path) -> None:
     details = [text for style, text in paragraphs if style == "Need Details"]
     assert "Satisfies: REQ_WORD_TRIAGE (Word test standard 5.2)" in details
     assert "Performed by: ROLE_TEAM (Response team)" in details
-    assert "Status: DRAFT, not approved" in details
+    assert not any(line.startswith("Status:") for line in details)
+
+
+def test_draft_need_in_approved_document_is_marked(word_output: Path) -> None:
+    paragraphs = _paragraphs(_open(word_output / "WRD-POL-01.docx"))
+    index = paragraphs.index(("Heading 2", f"POL_ESCAPE \u2013 {SPECIAL}"))
+    assert paragraphs[index + 1] == ("Need Details", "Status: DRAFT, not approved")
+    rich = paragraphs.index(("Heading 2", "POL_RICH \u2013 Rich statement"))
+    assert not paragraphs[rich + 1][1].startswith("Status:")
 
 
 def test_empty_section_says_so(word_output: Path) -> None:

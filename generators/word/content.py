@@ -112,7 +112,12 @@ class BodyWriter:
         """Write a need: its id and title as a heading, its links, then its body."""
         add_heading(self.blocks, f"{need.id} \u2013 {need.title}", level, self.parts,
                     (bookmark_name(need.id),))
-        if isinstance(need, Artifact) and need.status != "approved":
+        # A draft document, and a draft procedure in a file of its own, carry DRAFT on
+        # every page. A draft need in an approved document is marked here.
+        document = self.planned.document
+        marked_elsewhere = self.planned.procedure is not None or (
+            document is not None and document.status != "approved")
+        if isinstance(need, Artifact) and need.status != "approved" and not marked_elsewhere:
             paragraph = self.blocks.paragraph("Need Details")
             add_run(paragraph, "Status: ", RunFormat(bold=True))
             add_run(paragraph, f"{need.status.upper()}, not approved")
