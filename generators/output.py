@@ -19,6 +19,15 @@ MANIFEST_NAME = ".iso27035-files"
 """List of the files last written to a generated folder, one relative path per line."""
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 class OutputError(Exception):
     """A file cannot be written without losing an author's work or leaving the output."""
 
@@ -30,6 +39,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        # mkstemp creates the file readable by its owner only; give it the usual mode
+        os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
