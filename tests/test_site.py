@@ -81,12 +81,15 @@ def _text_of(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
-def test_matrix_downloads_are_linked(built: Path) -> None:
-    page = (built / "_build/html/_generated/matrix.html").read_text(encoding="utf-8")
-    links = re.findall(r'href="([^"]*traceability-matrix\.(?:csv|json))"', page)
-    assert len(links) == 2
+def test_downloads_are_linked(built: Path) -> None:
+    page = (built / "_build/html/_generated/downloads.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]*(?:traceability-matrix|statement-of-applicability)'
+                       r'\.(?:csv|json|xlsx))"', page)
+    assert len(links) == 4
     for link in links:
         assert (built / "_build/html/_generated" / link).resolve().is_file()
+    matrix = (built / "_build/html/_generated/matrix.html").read_text(encoding="utf-8")
+    assert 'href="downloads.html"' in matrix
 
 
 def test_needs_json_has_coverage_fields(built: Path) -> None:

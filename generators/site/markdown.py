@@ -28,11 +28,11 @@ def md_code(text: object) -> str:
 
 
 def need_ref(need_id: str) -> str:
-    """Return a ``{need}`` role that links to ``need_id`` and shows only the id.
+    """Return a ``{ref}`` role that links to the need ``need_id`` and shows the id.
 
-    sphinx-needs renders a role text in ``[[ ]]`` as a template over the need's fields.
+    The generated pages place a label named after each need (its id in lower case).
     """
-    return f"{{need}}`[[id]] <{need_id}>`"
+    return f"{{ref}}`{need_id} <{need_id.lower()}>`"
 
 
 def slug(text: str) -> str:

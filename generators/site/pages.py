@@ -11,7 +11,7 @@ changes exactly when what it shows changes, and Sphinx rebuilds exactly those pa
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from generators.model import (
 )
 from generators.output import GENERATED_MARKER
 from generators.site.markdown import md_code, md_escape, need_ref, slug
+from generators.site.paging import NEEDS_PER_PAGE, ROWS_PER_PAGE, page_name, paginate
 from generators.templating import make_environment, render, template_dirs
 from generators.trace_model import (
     ARTIFACT_TYPES,
@@ -48,8 +49,6 @@ GENERATED_FOLDER = "_generated"
 
 MAX_SINGLE_FORM_PAGES = 50
 """Up to this many forms, each form gets a page of its own."""
-FORMS_PER_GROUP = 200
-"""Forms per page in a project with more forms than MAX_SINGLE_FORM_PAGES."""
 
 EVIDENCE_GROUP_TITLES = {
     "process-design": "Process design",
@@ -67,6 +66,21 @@ class SiteOptions:
     """Whether Graphviz is available for needflow diagrams."""
     own_index: bool
     """Whether the project has its own ``index.md``; if not, a home page is generated."""
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A planned page: what to render, and the needs whose rendering it depends on.
+
+    ``defined`` needs are placed on the page; ``shown`` needs appear in a diagram;
+    ``linked`` needs are linked by id from a table or list.
+    """
+
+    template: str
+    context: dict[str, Any]
+    defined: list[str]
+    shown: list[str]
+    linked: list[str]
 
 
 def render_pages(model: Model, coverage: Coverage, options: SiteOptions) -> dict[str, str]:
@@ -88,38 +102,43 @@ class _Renderer:
         self.sources = {name: f"requirements/{slug(name)}" for name in self._source_names()}
 
     def pages(self) -> dict[str, str]:
-        pages: dict[str, str] = {}
-        pages["coverage.md"] = self._page("coverage.md.j2", self._coverage_context(),
-                                          [r.id for r in self.model.requirements])
-        pages["matrix.md"] = self._page("matrix.md.j2", self._matrix_context(),
-                                        [r.id for r in self.model.requirements])
-        pages["gaps.md"] = self._page("gaps.md.j2", self._gaps_context(),
-                                      [r.id for r in self.model.requirements])
+        specs = self._plan()
+        self.placement = {need_id: path.removesuffix(".md") for path, spec in specs.items()
+                          for need_id in spec.defined}
+        return {path: self._render(spec) for path, spec in specs.items()}
+
+    def _plan(self) -> dict[str, _Spec]:
+        pages: dict[str, _Spec] = {}
+        pages["coverage.md"] = self._page("coverage.md.j2", self._coverage_context())
+        pages.update(self._table_pages(
+            "matrix", "matrix.md.j2", self._matrix_rows(),
+            {"columns": [NEED_TYPES[t].title for t in ARTIFACT_TYPES] + ["Evidence"]},
+            lambda row: [row["req"].id, *row["result"].satisfied_by,
+                         *row["result"].evidenced_by, *row["result"].stale_evidence]))
+        gaps = self._gaps_context()
+        pages["downloads.md"] = self._page("downloads.md.j2", {})
+        pages["gaps.md"] = self._page("gaps.md.j2", gaps, linked=[
+            row["req"].id for rows in gaps.values() for row in rows])
         header, rows = applicability_rows(self.coverage)
-        pages["applicability.md"] = self._page("applicability.md.j2", {"rows": rows},
-                                               [r.id for r in self.model.requirements])
+        pages.update(self._table_pages("applicability", "applicability.md.j2", rows, {},
+                                       lambda row: [row[0]]))
         pages["requirements/index.md"] = self._page(
-            "requirements-index.md.j2", self._coverage_context(), [])
+            "requirements-index.md.j2", self._coverage_context())
         for name, path in self.sources.items():
-            context, ids = self._source_context(name)
-            pages[f"{path}.md"] = self._page("requirements.md.j2", context, ids)
+            pages.update(self._source_pages(name, path))
         pages["documents/index.md"] = self._page(
-            "documents-index.md.j2", {"documents": self._document_rows()}, [])
+            "documents-index.md.j2", {"documents": self._document_rows()})
         for document in self.model.documents.values():
-            context, ids = self._document_context(document)
-            pages[f"documents/{slug(document.id)}.md"] = self._page("document.md.j2",
-                                                                    context, ids)
+            pages.update(self._document_pages(document))
         pages.update(self._form_pages())
-        pages["roles.md"] = self._page("roles.md.j2", self._roles_context(),
-                                       [r.id for r in self.model.of_type(Role)])
-        pages["evidence.md"] = self._page("evidence.md.j2", self._evidence_context(),
-                                          [e.id for e in self.model.of_type(EvidenceItem)])
+        pages.update(self._roles_pages())
+        pages.update(self._evidence_pages())
         if not self.options.own_index:
-            pages["index.md"] = self._page("index.md.j2", self._coverage_context(), [])
+            pages["index.md"] = self._page("index.md.j2", self._coverage_context())
         return pages
 
-    def _form_pages(self) -> dict[str, str]:
-        """Return a page per form, or pages of up to FORMS_PER_GROUP forms in a large project.
+    def _form_pages(self) -> dict[str, _Spec]:
+        """Return a page per form, or pages of up to NEEDS_PER_PAGE forms in a large project.
 
         Sphinx spends time per page and the navigation grows with pages times entries, so
         thousands of one-form pages would dominate the build.
@@ -128,21 +147,28 @@ class _Renderer:
         if len(forms) <= MAX_SINGLE_FORM_PAGES:
             groups = [(slug(f.id), [f]) for f in forms]
         else:
-            groups = [(f"forms-{n // FORMS_PER_GROUP + 1:03d}", forms[n:n + FORMS_PER_GROUP])
-                      for n in range(0, len(forms), FORMS_PER_GROUP)]
+            groups = [(f"forms-{n // NEEDS_PER_PAGE + 1:03d}", forms[n:n + NEEDS_PER_PAGE])
+                      for n in range(0, len(forms), NEEDS_PER_PAGE)]
+        listed = forms if len(forms) <= ROWS_PER_PAGE else []
         pages = {"forms/index.md": self._page("forms-index.md.j2", {
-            "forms": forms, "pages": [name for name, _ in groups]}, [f.id for f in forms])}
+            "forms": listed, "form_count": len(forms), "pages": [name for name, _ in groups]},
+            linked=[f.id for f in listed])}
         for name, members in groups:
             template = "form.md.j2" if len(members) == 1 and name == slug(members[0].id) \
                 else "form-group.md.j2"
             pages[f"forms/{name}.md"] = self._page(
                 template, {"form": members[0], "forms": members, "scales": self.model.scales},
-                [f.id for f in members])
+                defined=[f.id for f in members])
         return pages
 
     # -- shared ---------------------------------------------------------------------
 
-    def _page(self, template: str, context: dict[str, Any], need_ids: Iterable[str]) -> str:
+    def _page(self, template: str, context: dict[str, Any], *, defined: Iterable[str] = (),
+              shown: Iterable[str] = (), linked: Iterable[str] = ()) -> _Spec:
+        """Plan a page: its template and context, and the needs it defines, shows or links."""
+        return _Spec(template, context, list(defined), list(shown), list(linked))
+
+    def _render(self, spec: _Spec) -> str:
         full = {
             "organization": self.model.organization,
             "today": self.coverage.today.isoformat(),
@@ -153,28 +179,38 @@ class _Renderer:
             "need_types": NEED_TYPES,
             "artifact_types": ARTIFACT_TYPES,
             "confidence": CONFIDENCE,
-            **context,
+            **spec.context,
         }
-        body = render(self.environment, template, full)
+        body = render(self.environment, spec.template, full)
         digest = hashlib.sha256(body.encode())
-        for need_id in sorted(set(need_ids)):
+        for need_id in spec.defined:
             digest.update(self._fingerprint(need_id).encode())
+        for need_id in spec.shown:
+            digest.update(f"{self.model.needs[need_id]!r}{self._where(need_id)}".encode())
+        for need_id in spec.linked:
+            digest.update(f"{need_id}@{self._where(need_id)}".encode())
         return (f"---\n{GENERATED_MARKER}\n# digest: {digest.hexdigest()[:16]}\n"
                 f"orphan: true\n---\n\n{body}")
 
+    def _where(self, need_id: str) -> str:
+        return self.placement.get(need_id, "")
+
     def _fingerprint(self, need_id: str) -> str:
-        """Return what the site shows of a need, including data sphinx-needs adds later."""
+        """Return what the site shows of a need defined on a page.
+
+        sphinx-needs adds the need's links in both directions when it writes the page,
+        each shown as the linked need's id and pointing at the page that need is on.
+        """
         need = self.model.needs[need_id]
         parts = [repr(need)]
         for link in LINK_TYPES:
             for source_id in self.model.incoming(need_id, link):
-                parts.append(f"{link}<-{source_id}:{self.model.needs[source_id].title}")
+                parts.append(f"{link}<-{source_id}@{self._where(source_id)}")
             for target_id in need.outgoing(link):
-                target = self.model.needs.get(target_id)
-                parts.append(f"{link}->{target_id}:{target.title if target else ''}")
+                parts.append(f"{link}->{target_id}@{self._where(target_id)}")
         result = self.coverage.requirements.get(need_id)
         if result is not None:
-            parts.append(repr((result.status, result.satisfied_by, result.evidenced_by)))
+            parts.append(result.status)
         return "\n".join(parts)
 
     def _source_names(self) -> list[str]:
@@ -194,7 +230,7 @@ class _Renderer:
             "by_phase": [(PHASES[name], totals) for name, totals in self.coverage.by_phase.items()],
         }
 
-    def _matrix_context(self) -> dict[str, Any]:
+    def _matrix_rows(self) -> list[dict[str, Any]]:
         rows = []
         for result in self.coverage.requirements.values():
             req = result.requirement
@@ -204,10 +240,19 @@ class _Renderer:
                 cells.append(_cell(ids, need_type in req.artifacts))
             cells.append(_cell(list(result.evidenced_by), req.evidence,
                                stale=list(result.stale_evidence)))
-            rows.append({"result": result, "req": req, "cells": cells,
-                         "page": self.sources[req.source]})
-        return {"rows": rows, "columns": [NEED_TYPES[t].title for t in ARTIFACT_TYPES]
-                + ["Evidence"]}
+            rows.append({"result": result, "req": req, "cells": cells})
+        return rows
+
+    def _table_pages(self, base: str, template: str, rows: list[Any],
+                     context: dict[str, Any], linked: Callable[[Any], list[str]]
+                     ) -> dict[str, _Spec]:
+        """Return a per-requirement table as one page, or several of ROWS_PER_PAGE rows."""
+        chunks = [rows[n:n + ROWS_PER_PAGE] for n in range(0, len(rows), ROWS_PER_PAGE)] or [[]]
+        parts = [page_name(base, n) for n in range(1, len(chunks) + 1)]
+        return {f"{parts[n]}.md": self._page(
+                    template, {**context, "rows": chunk, "parts": parts, "part": n + 1},
+                    linked=[i for row in chunk for i in linked(row)])
+                for n, chunk in enumerate(chunks)}
 
     def _gaps_context(self) -> dict[str, Any]:
         def rows(status: str) -> list[dict[str, Any]]:
@@ -217,32 +262,39 @@ class _Renderer:
                     for r in self.coverage.with_status(status)]
         return {"gaps": rows("gap"), "partial": rows("partial"), "excluded": rows("excluded")}
 
-    def _source_context(self, name: str) -> tuple[dict[str, Any], list[str]]:
+    def _source_pages(self, name: str, base: str) -> dict[str, _Spec]:
         source: Source | None = self.model.sources.get(name)
         reqs = [r for r in self.model.requirements if r.source == name]
         groups: dict[str, list[Requirement]] = {}
         for req in reqs:
             groups.setdefault(req.clause, []).append(req)
-        clauses = []
         if source is not None and source.clause_list:
             order = [c.clause for c in source.clause_list]
             order += [c for c in groups if c not in order]
         else:
             order = list(groups)
-        for clause_number in order:
-            entry = source.clauses.get(clause_number) if source else None
-            members = groups.get(clause_number, [])
+        entries = {c: source.clauses.get(c) if source else None for c in order}
+
+        def clause(number: str, members: list[Requirement], continued: bool) -> dict[str, Any]:
+            entry = entries[number]
             title = entry.title if entry else (members[0].clause_title if members else "")
-            clauses.append({
-                "clause": clause_number,
-                "title": title,
-                "entry": entry,
-                "requirements": members,
-                "results": [self.coverage.requirements[r.id] for r in members],
-            })
-        totals = self.coverage.by_source.get(name)
-        return {"name": name, "source": source, "clauses": clauses, "totals": totals}, [
-            r.id for r in reqs]
+            return {"clause": number, "title": title, "entry": entry,
+                    "requirements": members, "continued": continued,
+                    "results": [self.coverage.requirements[r.id] for r in members]}
+
+        pages = paginate([(c, groups.get(c, [])) for c in order], NEEDS_PER_PAGE)
+        parts = [page_name(base, n) for n in range(1, len(pages) + 1)]
+        silent = [clause(c, [], False) for c in order if not groups.get(c)]
+        result = {}
+        for number, page in enumerate(pages, start=1):
+            clauses = [clause(p.key, p.items, p.continued) for p in page.pieces if p.items]
+            context = {"name": name, "source": source, "clauses": clauses, "silent": silent,
+                       "totals": self.coverage.by_source.get(name), "parts": parts,
+                       "part": number, "summary": len(pages) == 1}
+            result[f"{parts[number - 1]}.md"] = self._page(
+                "requirements.md.j2", context,
+                defined=[r.id for p in page.pieces for r in p.items])
+        return result
 
     # -- artifact pages -------------------------------------------------------------
 
@@ -252,21 +304,33 @@ class _Renderer:
                               if isinstance(n, Artifact) and n.document == d.id)}
                 for d in self.model.documents.values()]
 
-    def _document_context(self, document: Document) -> tuple[dict[str, Any], list[str]]:
+    def _document_pages(self, document: Document) -> dict[str, _Spec]:
         members = [n for n in self.model.needs.values()
                    if isinstance(n, Artifact) and n.document == document.id
                    and not isinstance(n, Form)]
-        sections = []
-        for section in document.sections:
-            sections.append({"section": section,
-                             "needs": [n for n in members if n.section == section.id]})
+        groups: list[tuple[Any, list[Need]]] = [
+            (section, [n for n in members if n.section == section.id])
+            for section in document.sections]
         unsectioned = [n for n in members if n.section is None]
+        if unsectioned:
+            groups.append((None, unsectioned))
         forms = [f for f in self.model.of_type(Form) if f.document == document.id]
         scales = [s for s in self.model.scales.values() if s.document == document.id]
         flow = self._flow_ids(members)
-        ids = [n.id for n in members] + [f.id for f in forms] + flow
-        return {"document": document, "sections": sections, "unsectioned": unsectioned,
-                "forms": forms, "scales": scales, "flow_ids": flow}, ids
+        pages = paginate(groups, NEEDS_PER_PAGE)
+        base = f"documents/{slug(document.id)}"
+        parts = [page_name(base, n) for n in range(1, len(pages) + 1)]
+        result = {}
+        for number, page in enumerate(pages, start=1):
+            sections = [{"section": p.key, "needs": p.items, "continued": p.continued}
+                        for p in page.pieces]
+            first = number == 1
+            result[f"{parts[number - 1]}.md"] = self._page("document.md.j2", {
+                "document": document, "sections": sections, "forms": forms,
+                "scales": scales, "flow_ids": flow, "parts": parts, "part": number},
+                defined=[n.id for p in page.pieces for n in p.items],
+                shown=flow if first else [], linked=[f.id for f in forms] if first else [])
+        return result
 
     def _flow_ids(self, members: list[Need]) -> list[str]:
         """Return the ids of a document's procedures and the forms and roles they link."""
@@ -280,22 +344,37 @@ class _Renderer:
                                      procedure.outgoing("performed_by")))
         return list(ids)
 
-    def _roles_context(self) -> dict[str, Any]:
+    def _roles_pages(self) -> dict[str, _Spec]:
         roles = self.model.of_type(Role)
-        return {"roles": roles,
-                "documents": {d.id: slug(d.id) for d in self.model.documents.values()},
-                "unplaced": [r for r in roles if r.document is None
-                             or r.document not in self.model.documents]}
+        unplaced = [r for r in roles if r.document is None
+                    or r.document not in self.model.documents]
+        pages = paginate([("Roles without a document", unplaced)], NEEDS_PER_PAGE)
+        parts = [page_name("roles", n) for n in range(1, len(pages) + 1)]
+        documents = {d.id: slug(d.id) for d in self.model.documents.values()}
+        result = {}
+        for number, page in enumerate(pages, start=1):
+            placed = [r for p in page.pieces for r in p.items]
+            listed = roles if len(roles) <= ROWS_PER_PAGE and number == 1 else []
+            result[f"{parts[number - 1]}.md"] = self._page("roles.md.j2", {
+                "roles": listed, "role_count": len(roles), "documents": documents,
+                "unplaced": placed, "parts": parts, "part": number},
+                defined=[r.id for r in placed], linked=[r.id for r in listed])
+        return result
 
-    def _evidence_context(self) -> dict[str, Any]:
-        groups = []
+    def _evidence_pages(self) -> dict[str, _Spec]:
         items = self.model.of_type(EvidenceItem)
-        for group, title in EVIDENCE_GROUP_TITLES.items():
-            members = [e for e in items if e.group == group]
-            if members:
-                groups.append({"title": title, "items": members})
-        return {"groups": groups}
-
+        groups = [(title, [e for e in items if e.group == group])
+                  for group, title in EVIDENCE_GROUP_TITLES.items()]
+        pages = paginate([(t, members) for t, members in groups if members], NEEDS_PER_PAGE)
+        parts = [page_name("evidence", n) for n in range(1, len(pages) + 1)]
+        result = {}
+        for number, page in enumerate(pages, start=1):
+            shown = [{"title": p.key, "items": p.items, "continued": p.continued}
+                     for p in page.pieces]
+            result[f"{parts[number - 1]}.md"] = self._page("evidence.md.j2", {
+                "groups": shown, "parts": parts, "part": number},
+                defined=[e.id for p in page.pieces for e in p.items])
+        return result
 
 def _cell(ids: list[str], expected: bool, stale: list[str] | None = None) -> str:
     """Return a matrix cell: the artifact ids, or whether one is missing."""
@@ -305,12 +384,3 @@ def _cell(ids: list[str], expected: bool, stale: list[str] | None = None) -> str
         return ", ".join(parts)
     return "**missing**" if expected else "-"
 
-
-def generated_docname(relative: str) -> str:
-    """Return the Sphinx docname of a generated page path: 'matrix.md' -> '_generated/matrix'."""
-    return str(Path(GENERATED_FOLDER, relative).with_suffix("").as_posix())
-
-
-def requirement_status(coverage: Coverage, need_id: str) -> RequirementCoverage | None:
-    """Return the coverage of a requirement, or None for other needs."""
-    return coverage.requirements.get(need_id)

@@ -13,13 +13,15 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from generators import __version__
-from generators.sphinxext import configuration, directives, incremental, project
+from generators.sphinxext import configuration, directives, incremental, project, speedups
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     app.setup_extension("myst_parser")
     app.setup_extension("sphinx_needs")
+    speedups.cache_default_settings()
+    speedups.reuse_need_content_parsers()
 
     app.add_config_value("iso27035_project", None, "env", types=frozenset({str, type(None)}),
                          description="Project folder; default: the parent of the source "

@@ -8,6 +8,7 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, MarkupContent, add_need
+from sphinx_needs.nodes import Need as NeedNode
 from sphinx_needs.utils import add_doc
 
 from generators.coverage import Totals, format_percent
@@ -69,11 +70,19 @@ class NeedsDirective(SphinxDirective):
                                location=self.get_location())
                 continue
             try:
-                result += self._add(need, state.model, state.coverage.requirements)
+                created = self._add(need, state.model, state.coverage.requirements)
             except InvalidNeedException as error:
                 logger.warning("need %s could not be created: %s", need_id, error,
                                type="iso27035", subtype="project",
                                location=need.defined_at.display())
+                continue
+            # a label per need lets generated tables link it with the standard {ref} role,
+            # which Sphinx resolves far faster than sphinx-needs resolves {need}
+            for node in created:
+                if isinstance(node, NeedNode):
+                    node["names"].append(need_label(need_id))
+                    self.state.document.note_explicit_target(node)
+            result += created
         return result
 
     def _add(self, need: Need, model: Model, coverage: dict[str, Any]) -> list[nodes.Node]:
@@ -88,6 +97,11 @@ class NeedsDirective(SphinxDirective):
             tags=list(need.tags) or None,
             **need_fields(need, coverage), **links,
         )
+
+
+def need_label(need_id: str) -> str:
+    """Return the reference label of a placed need: its id in lower case."""
+    return need_id.lower()
 
 
 def need_fields(need: Need, coverage: dict[str, Any]) -> dict[str, str]:

@@ -1,0 +1,251 @@
+"""Measure check, site builds, incremental builds, Word and forms at several project sizes.
+
+Run from the repository root with the project installed:
+
+    python benchmarks/run.py --sizes 1000,5000,20000 --write-docs
+
+Every command runs in a child process; its time is wall-clock, and its peak memory is
+the child's maximum resident set size. The figures go to standard output and, with
+--write-docs, to docs/benchmarks.md together with a description of the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import write_plain_project, write_project  # noqa: E402
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+_CHILD = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"{elapsed} {peak} {code}")
+"""
+
+
+@dataclass
+class Measurement:
+    """Seconds and peak memory (MB) of one command."""
+
+    seconds: float
+    peak_mb: float
+
+
+def measure(command: list[str], repeat: int, ok_codes: tuple[int, ...] = (0,),
+            before: object = None) -> Measurement:
+    """Run ``command`` ``repeat`` times in a child; return the median time and max memory."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        if callable(before):
+            before()
+        output = subprocess.run([PYTHON, "-c", _CHILD, *command], capture_output=True,
+                                text=True, check=True, cwd=REPOSITORY)
+        seconds, peak, code = output.stdout.split()
+        if int(code) not in ok_codes:
+            raise SystemExit(f"command failed with exit code {code}: {' '.join(command)}\n"
+                             f"{output.stderr}")
+        times.append(float(seconds))
+        peaks.append(int(peak) / 1024)
+    return Measurement(statistics.median(times), max(peaks))
+
+
+def edit_one_file(project: Path) -> None:
+    """Change one title and move one link to another requirement, in one need file."""
+    path = project / "needs" / "part07.yaml"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    requirements = [n["id"] for n in data["needs"] if n["type"] == "req"]
+    for need in data["needs"]:
+        if len(need.get("satisfies", ())) == 2:
+            target = next(r for r in requirements if r not in need["satisfies"])
+            need["satisfies"] = [need["satisfies"][0], target]
+            need["title"] = need["title"] + " (edited)"
+            break
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def has_command(name: str) -> bool:
+    """Return whether the installed CLI has a command ``name``."""
+    result = subprocess.run([PYTHON, "-m", "generators", name, "--help"], capture_output=True,
+                            cwd=REPOSITORY, check=False)
+    return result.returncode == 0
+
+
+def run_size(size: int, work: Path, repeat: int) -> dict[str, Measurement]:
+    """Measure every figure for one project size."""
+    project, plain = work / f"project-{size}", work / f"plain-{size}"
+    write_project(project, size)
+    write_plain_project(plain, project)
+    out, doctrees = work / f"site-{size}", work / f"doctrees-{size}"
+    sphinx = [PYTHON, "-m", "sphinx", "-b", "html", "-q", "-c", str(project),
+              "-d", str(doctrees), str(project / "docs"), str(out)]
+    check = [PYTHON, "-m", "generators", "check", "--project", str(project)]
+
+    def clean() -> None:
+        for folder in (out, doctrees, project / "docs" / "_generated"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    figures = {"check": measure(check, repeat, ok_codes=(1,))}
+    figures["site clean"] = measure(sphinx, repeat, before=clean)
+    figures["plain html"] = measure(
+        [PYTHON, "-m", "sphinx", "-b", "html", "-q", "-E", str(plain), str(work / "plain-out")],
+        repeat, before=lambda: shutil.rmtree(work / "plain-out", ignore_errors=True))
+    figures["plain needs"] = measure(
+        [PYTHON, "-m", "sphinx", "-b", "needs", "-q", "-E", str(plain),
+         str(work / "plain-needs")], repeat,
+        before=lambda: shutil.rmtree(work / "plain-needs", ignore_errors=True))
+
+    incremental, gate = [], []
+    for _ in range(repeat):
+        clean()
+        subprocess.run(sphinx, check=True, capture_output=True)
+        edit_one_file(project)
+        incremental.append(measure(sphinx, 1))
+        gate.append(measure(check, 1, ok_codes=(1,)))
+    figures["incremental"] = Measurement(statistics.median(m.seconds for m in incremental),
+                                         max(m.peak_mb for m in incremental))
+    figures["incremental + check"] = Measurement(
+        statistics.median(i.seconds + g.seconds for i, g in zip(incremental, gate, strict=True)),
+        max(m.peak_mb for m in incremental + gate))
+
+    for command in ("docx", "forms"):
+        if has_command(command):
+            figures[command] = measure([PYTHON, "-m", "generators", command, "--project",
+                                        str(project), "--out", str(work / f"{command}-{size}")],
+                                       repeat)
+    return figures
+
+
+def machine() -> str:
+    """Describe the machine and the software versions."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        memory = f", {total / 2**30:.0f} GiB RAM"
+    except (ValueError, OSError):
+        pass
+    versions = ", ".join(f"{name} {importlib.metadata.version(name)}"
+                         for name in ("sphinx", "sphinx-needs", "myst-parser", "docxtpl",
+                                      "openpyxl"))
+    return (f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}; {versions}")
+
+
+def table(results: dict[int, dict[str, Measurement]]) -> list[str]:
+    """Return the figures as a Markdown table, one row per figure, one column per size."""
+    sizes = sorted(results)
+    names = list(results[sizes[0]])
+    lines = ["| Figure | " + " | ".join(f"{s:,} needs" for s in sizes) + " |",
+             "|---|" + "--:|" * len(sizes)]
+    for name in names:
+        cells = [f"{results[s][name].seconds:.2f} s / {results[s][name].peak_mb:.0f} MB"
+                 if name in results[s] else "-" for s in sizes]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def ratios(results: dict[int, dict[str, Measurement]]) -> list[str]:
+    """Return the target ratios per size, and the growth from the smallest to the largest."""
+    lines = ["| Ratio (target) | " + " | ".join(f"{s:,} needs" for s in sorted(results)) + " |",
+             "|---|" + "--:|" * len(results)]
+    checks = [
+        ("check / plain needs builder (at most 0.25)", "check", "plain needs"),
+        ("site clean / plain html (at most 1.2)", "site clean", "plain html"),
+        ("incremental + check / site clean (at most 0.3)", "incremental + check", "site clean"),
+    ]
+    for label, top, bottom in checks:
+        cells = [f"{r[top].seconds / r[bottom].seconds:.2f}" for _, r in sorted(results.items())]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        lines += ["", f"Growth from {small:,} to {large:,} needs ({large // small}x the needs; "
+                  "linear growth or better keeps the time factor at or below it):", ""]
+        lines += ["| Figure | time factor | memory factor |", "|---|--:|--:|"]
+        for name in results[small]:
+            if name in results[large]:
+                a, b = results[small][name], results[large][name]
+                lines.append(f"| {name} | {b.seconds / a.seconds:.1f} | "
+                             f"{b.peak_mb / a.peak_mb:.1f} |")
+    return lines
+
+
+def main() -> None:
+    """Parse options, run the measurements and report them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000,20000",
+                        help="comma-separated numbers of needs (default 1000,5000,20000)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per figure; the median time is reported (default 1)")
+    parser.add_argument("--work", type=Path, help="folder for the generated projects "
+                        "(default: a temporary folder, removed afterwards)")
+    parser.add_argument("--write-docs", action="store_true",
+                        help="write the table to docs/benchmarks.md")
+    options = parser.parse_args()
+
+    sizes = [int(s) for s in options.sizes.split(",")]
+    work = options.work or Path(tempfile.mkdtemp(prefix="iso27035-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[int, dict[str, Measurement]] = {}
+    try:
+        for size in sizes:
+            print(f"measuring {size:,} needs ...", file=sys.stderr, flush=True)
+            results[size] = run_size(size, work, options.repeat)
+    finally:
+        if options.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    report = [*table(results), "", *ratios(results)]
+    print("\n".join(report))
+    if options.write_docs:
+        write_docs(report, options.repeat)
+
+
+def write_docs(report: list[str], repeat: int) -> None:
+    """Write the figures and the machine to docs/benchmarks.md."""
+    text = f"""# Benchmarks
+
+Figures measured by `benchmarks/run.py` on {dt.date.today().isoformat()}, on
+{machine()}. Each cell gives the wall-clock time (median of {repeat} run(s)) and the peak
+resident memory of the command. The machine was shared, so expect some noise.
+
+The synthetic projects have one requirement in five, the other needs being artifacts
+with two links each, and about 5% of the requirements left as gaps. *plain* is the same
+needs written as sphinx-needs directives in 20 MyST files with one need table, built by
+Sphinx alone; *site clean* is a clean build of the traceability site of the project;
+*incremental* rebuilds the site after one link and one title changed in one need file,
+and *check* is `iso27035 check`.
+
+{chr(10).join(report)}
+"""
+    (REPOSITORY / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
