@@ -33,12 +33,54 @@ def escape_value(value: Any) -> Markup:
     return Markup(text.replace("{_", "&#123;_").replace("_}", "_&#125;"))
 
 
+class _CompilingOnceEnvironment(jinja2.Environment):
+    """An environment that compiles each template source once.
+
+    docxtpl hands the whole document XML to ``from_string`` on every render; rendering
+    many forms or documents from one template would otherwise compile it each time.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source: Any, globals: Any = None,  # noqa: A002
+                    template_class: Any = None) -> jinja2.Template:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
 def docx_environment(filters: dict[str, Callable[..., Any]] | None = None) -> jinja2.Environment:
-    """Return the Jinja environment for Word templates: strict and escaping."""
-    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True,
-                                     finalize=escape_value)
+    """Return the Jinja environment for Word templates: strict and escaping.
+
+    Reuse one environment for many renders of the same template: it compiles each
+    template once.
+    """
+    environment = _CompilingOnceEnvironment(undefined=jinja2.StrictUndefined,
+                                            autoescape=True, finalize=escape_value)
     environment.filters.update(filters or {})
     return environment
+
+
+_VARIABLES: dict[tuple[str, int, int], frozenset[str]] = {}
+
+
+def template_variables(template: Any, path: Path, environment: jinja2.Environment
+                       ) -> frozenset[str]:
+    """Return the variables a template uses, computed once per template file and version.
+
+    docxtpl finds them by opening and parsing the template again, which costs more than
+    rendering it.
+    """
+    status = path.stat()
+    key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
+    if key not in _VARIABLES:
+        _VARIABLES[key] = frozenset(template.get_undeclared_template_variables(environment))
+    return _VARIABLES[key]
 
 
 def open_template(path: Path) -> Any:
@@ -69,7 +111,7 @@ def render_docx(template: Any, path: Path, context: dict[str, Any], timestamp: d
     """
     environment = environment or docx_environment()
     try:
-        missing = sorted(template.get_undeclared_template_variables(environment, context))
+        missing = sorted(template_variables(template, path, environment) - context.keys())
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"Word template {path}: syntax error: {error.message}") from None
     if missing:

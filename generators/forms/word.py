@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generators.docx_render import open_template, render_docx
+from generators.docx_render import docx_environment, open_template, render_docx
 from generators.forms.choices import YES_NO, field_choices
 from generators.model import Form, FormField, FormSection, Model
 from generators.templating import TemplateError, template_dirs
 
 TEMPLATE_NAME = "form_tpl.docx"
+
+_ENVIRONMENT = docx_environment()
+"""One environment for all forms, so each template is compiled once."""
 
 LOG_ROWS = 12
 """Blank rows of a repeating section printed as a table."""
@@ -67,7 +70,8 @@ def render_form(form: Form, model: Model, timestamp: dt.datetime,
     """
     template = template or find_template(model.project_dir, form.id)
     document = open_template(template.path)
-    return render_docx(document, template.path, form_context(form, model), timestamp)
+    return render_docx(document, template.path, form_context(form, model), timestamp,
+                       _ENVIRONMENT)
 
 
 def form_context(form: Form, model: Model) -> dict[str, Any]:
