@@ -11,14 +11,13 @@ changes exactly when what it shows changes, and Sphinx rebuilds exactly those pa
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generators.coverage import Coverage, RequirementCoverage, format_percent
 from generators.markup import plain_text
-from generators.matrix import applicability_rows
 from generators.model import (
     Artifact,
     Document,
@@ -34,6 +33,7 @@ from generators.model import (
 from generators.output import GENERATED_MARKER
 from generators.site.markdown import md_code, md_escape, need_ref, slug
 from generators.site.paging import NEEDS_PER_PAGE, ROWS_PER_PAGE, page_name, paginate
+from generators.site.tables import part_count, table_part, table_rows
 from generators.templating import make_environment, render, template_dirs
 from generators.trace_model import (
     ARTIFACT_TYPES,
@@ -81,6 +81,8 @@ class _Spec:
     defined: list[str]
     shown: list[str]
     linked: list[str]
+    data: str = ""
+    """Text of what a directive on the page renders from the model, such as table rows."""
 
 
 def render_pages(model: Model, coverage: Coverage, options: SiteOptions) -> dict[str, str]:
@@ -110,18 +112,12 @@ class _Renderer:
     def _plan(self) -> dict[str, _Spec]:
         pages: dict[str, _Spec] = {}
         pages["coverage.md"] = self._page("coverage.md.j2", self._coverage_context())
-        pages.update(self._table_pages(
-            "matrix", "matrix.md.j2", self._matrix_rows(),
-            {"columns": [NEED_TYPES[t].title for t in ARTIFACT_TYPES] + ["Evidence"]},
-            lambda row: [row["req"].id, *row["result"].satisfied_by,
-                         *row["result"].evidenced_by, *row["result"].stale_evidence]))
+        pages.update(self._table_pages("matrix", "matrix.md.j2", {}))
         gaps = self._gaps_context()
         pages["downloads.md"] = self._page("downloads.md.j2", {})
         pages["gaps.md"] = self._page("gaps.md.j2", gaps, linked=[
             row["req"].id for rows in gaps.values() for row in rows])
-        header, rows = applicability_rows(self.coverage)
-        pages.update(self._table_pages("applicability", "applicability.md.j2", rows, {},
-                                       lambda row: [row[0]]))
+        pages.update(self._table_pages("applicability", "applicability.md.j2", {}))
         pages["requirements/index.md"] = self._page(
             "requirements-index.md.j2", self._coverage_context())
         for name, path in self.sources.items():
@@ -164,9 +160,9 @@ class _Renderer:
     # -- shared ---------------------------------------------------------------------
 
     def _page(self, template: str, context: dict[str, Any], *, defined: Iterable[str] = (),
-              shown: Iterable[str] = (), linked: Iterable[str] = ()) -> _Spec:
+              shown: Iterable[str] = (), linked: Iterable[str] = (), data: str = "") -> _Spec:
         """Plan a page: its template and context, and the needs it defines, shows or links."""
-        return _Spec(template, context, list(defined), list(shown), list(linked))
+        return _Spec(template, context, list(defined), list(shown), list(linked), data)
 
     def _render(self, spec: _Spec) -> str:
         full = {
@@ -183,6 +179,7 @@ class _Renderer:
         }
         body = render(self.environment, spec.template, full)
         digest = hashlib.sha256(body.encode())
+        digest.update(spec.data.encode())
         for need_id in spec.defined:
             digest.update(self._fingerprint(need_id).encode())
         for need_id in spec.shown:
@@ -230,29 +227,20 @@ class _Renderer:
             "by_phase": [(PHASES[name], totals) for name, totals in self.coverage.by_phase.items()],
         }
 
-    def _matrix_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for result in self.coverage.requirements.values():
-            req = result.requirement
-            cells = []
-            for need_type in ARTIFACT_TYPES:
-                ids = [a for a in result.satisfied_by if self.model.needs[a].type == need_type]
-                cells.append(_cell(ids, need_type in req.artifacts))
-            cells.append(_cell(list(result.evidenced_by), req.evidence,
-                               stale=list(result.stale_evidence)))
-            rows.append({"result": result, "req": req, "cells": cells})
-        return rows
-
-    def _table_pages(self, base: str, template: str, rows: list[Any],
-                     context: dict[str, Any], linked: Callable[[Any], list[str]]
+    def _table_pages(self, name: str, template: str, context: dict[str, Any]
                      ) -> dict[str, _Spec]:
-        """Return a per-requirement table as one page, or several of ROWS_PER_PAGE rows."""
-        chunks = [rows[n:n + ROWS_PER_PAGE] for n in range(0, len(rows), ROWS_PER_PAGE)] or [[]]
-        parts = [page_name(base, n) for n in range(1, len(chunks) + 1)]
-        return {f"{parts[n]}.md": self._page(
-                    template, {**context, "rows": chunk, "parts": parts, "part": n + 1},
-                    linked=[i for row in chunk for i in linked(row)])
-                for n, chunk in enumerate(chunks)}
+        """Plan the pages of table ``name``: one, or several of ROWS_PER_PAGE rows each."""
+        header, rows = table_rows(name, self.model, self.coverage)
+        parts = [page_name(name, n) for n in range(1, part_count(rows) + 1)]
+        pages = {}
+        for number, path in enumerate(parts, start=1):
+            shown_rows = table_part(rows, number)
+            linked = [f.need_id for row in shown_rows for cell in row for f in cell
+                      if f.need_id]
+            pages[f"{path}.md"] = self._page(
+                template, {**context, "table": name, "parts": parts, "part": number},
+                linked=linked, data=repr((header, shown_rows)))
+        return pages
 
     def _gaps_context(self) -> dict[str, Any]:
         def rows(status: str) -> list[dict[str, Any]]:
@@ -375,12 +363,3 @@ class _Renderer:
                 "groups": shown, "parts": parts, "part": number},
                 defined=[e.id for p in page.pieces for e in p.items])
         return result
-
-def _cell(ids: list[str], expected: bool, stale: list[str] | None = None) -> str:
-    """Return a matrix cell: the artifact ids, or whether one is missing."""
-    parts = [need_ref(i) for i in ids]
-    parts += [f"{need_ref(i)} (overdue)" for i in stale or []]
-    if parts:
-        return ", ".join(parts)
-    return "**missing**" if expected else "-"
-

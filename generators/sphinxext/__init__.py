@@ -42,6 +42,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     app.add_directive("iso27035-needs", directives.NeedsDirective)
     app.add_directive("iso27035-coverage", directives.CoverageDirective)
+    app.add_directive("iso27035-table", directives.TableDirective)
     app.add_directive("iso27035-trace-model", directives.TraceModelDirective)
     app.add_directive("iso27035-finding-kinds", directives.FindingKindsDirective)
     app.add_directive("iso27035-format", directives.FormatDirective)

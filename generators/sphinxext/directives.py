@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, MarkupContent, add_need
@@ -41,6 +42,7 @@ from generators.model import (
 )
 from generators.settings import COVERAGE_SETTINGS, SETTINGS
 from generators.site.need_content import need_markup
+from generators.site.tables import Cell, table_part, table_rows
 from generators.sphinxext.project import COVERAGE_DIGEST, get_state
 from generators.trace_model import CONFIDENCE, LINK_TYPES, NEED_TYPES, PHASES, STATUSES
 
@@ -129,6 +131,49 @@ def need_fields(need: Need, coverage: dict[str, Any]) -> dict[str, str]:
         if isinstance(need, Role):
             values["scope"] = need.scope
     return {name: str(value) for name, value in values.items() if value is not None}
+
+
+class TableDirective(SphinxDirective):
+    """Show a page of a per-requirement table: ``{iso27035-table} matrix 2``."""
+
+    required_arguments = 2
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        state = get_state(self.env.app)
+        name, part = self.arguments
+        try:
+            header, rows = table_rows(name, state.model, state.coverage)
+            number = int(part)
+        except ValueError as error:
+            logger.warning("iso27035-table: %s", error, type="iso27035", subtype="project",
+                           location=self.get_location())
+            return []
+        table = simple_table(header, [])
+        body = next(table.findall(nodes.tbody))
+        for cells in table_part(rows, number):
+            row = nodes.row()
+            for cell in cells:
+                entry = nodes.entry()
+                entry += self._paragraph(cell)
+                row += entry
+            body += row
+        return [table]
+
+    def _paragraph(self, cell: Cell) -> nodes.paragraph:
+        paragraph = nodes.paragraph()
+        for fragment in cell:
+            if fragment.need_id is not None:
+                reference = addnodes.pending_xref(
+                    "", refdomain="std", reftype="ref", reftarget=need_label(fragment.need_id),
+                    refexplicit=True, refwarn=True, refdoc=self.env.docname)
+                reference += nodes.inline(fragment.text, fragment.text)
+                paragraph += reference
+            elif fragment.strong:
+                paragraph += nodes.strong(fragment.text, fragment.text)
+            else:
+                paragraph += nodes.Text(fragment.text)
+        return paragraph
 
 
 class CoverageDirective(SphinxDirective):

