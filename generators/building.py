@@ -95,7 +95,7 @@ def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbos
 
     A failed or interrupted build leaves the previous site as it was. The staging
     folder starts as a copy of the previous site, so Sphinx still rewrites only the
-    pages that changed; the doctree cache is moved in and back.
+    pages that changed. The doctree cache is moved in and back.
     """
     html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
     existed = out_dir.exists()

@@ -1,9 +1,9 @@
 """Render docxtpl templates safely and reproducibly.
 
-Every render escapes values (docxtpl does not by default, and an ``&`` or ``<`` in a
-value silently corrupts the document), fails on a variable the context lacks (naming
-the template and the variable), and normalizes the zip so the same inputs give the
-same bytes.
+Every render escapes values, because docxtpl does not by default and an ``&`` or ``<``
+in a value silently corrupts the document. A render fails on a variable the context
+lacks, naming the template and the variable. The zip is normalized so that the same
+inputs give the same bytes.
 """
 
 from __future__ import annotations

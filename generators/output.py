@@ -48,7 +48,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` unless ``path`` already holds it; return whether it was written.
+    """Write ``data`` unless ``path`` already contains it; return whether it was written.
 
     Sphinx decides what to re-read by modification time, so leaving unchanged files
     alone keeps incremental builds small.

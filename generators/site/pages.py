@@ -60,7 +60,7 @@ EVIDENCE_GROUP_TITLES = {
 
 @dataclass(frozen=True)
 class SiteOptions:
-    """What the environment allows the pages to contain."""
+    """Options of the environment the pages are built in."""
 
     diagrams: bool
     """Whether Graphviz is available for needflow diagrams."""
@@ -265,7 +265,12 @@ class _Renderer:
 
         def clause(number: str, members: list[Requirement], continued: bool) -> dict[str, Any]:
             entry = entries[number]
-            title = entry.title if entry else (members[0].clause_title if members else "")
+            if entry is not None:
+                title = entry.title
+            elif members:
+                title = members[0].clause_title
+            else:
+                title = ""
             return {"clause": number, "title": title, "entry": entry,
                     "requirements": members, "continued": continued,
                     "results": [self.coverage.requirements[r.id] for r in members]}

@@ -117,9 +117,9 @@ def relax_garbage_collection() -> None:
     A build allocates millions of short-lived docutils nodes while the model and
     sphinx-needs' data stay alive, so Python's default threshold of 700 makes the
     collector scan the same long-lived objects again and again. On a synthetic project
-    of 5,000 needs (benchmarks/run.py, 2-core machine) 5,000 cut a clean build from
-    about 43 s to 37 s with the same peak memory; larger thresholds for the older
-    generations saved a little more time but raised peak memory by 70%.
+    of 5,000 needs (benchmarks/run.py, 2-core machine), a threshold of 5,000 cut a clean
+    build from about 43 s to 37 s with the same peak memory. Larger thresholds for the
+    older generations saved a little more time but raised peak memory by 70%.
     """
     current = gc.get_threshold()
     if current[0] < GC_THRESHOLDS[0]:

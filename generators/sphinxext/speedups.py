@@ -2,10 +2,10 @@
 
 sphinx-needs parses the content of each need created with ``add_need`` and a
 ``MarkupContent`` (which keeps the YAML file and line of the content for messages)
-with a fresh MyST renderer. MyST-Parser 5's renderer setup builds a throwaway docutils
-document with freshly computed default settings even when it is given the page's own
-document, and computing the settings means building docutils' whole option parser:
-about 1.5 ms per need, a third of reading a page of needs.
+with a fresh MyST parser. Building that parser costs more than parsing a short content.
+Setting up its renderer in MyST-Parser 5 also builds a throwaway docutils document, with
+default settings computed anew, even when the page's own document is given. Computing
+the settings builds docutils' whole option parser: about 1.5 ms per need.
 
 ``cache_default_settings`` makes MyST-Parser compute the default settings once per
 parser class and hand out copies. The settings are the same values either way.
