@@ -15,6 +15,7 @@ import click
 from generators.cli import EXIT_INVALID, EXIT_OK, fail_input
 from generators.coverage import Coverage, compute_coverage
 from generators.findings import display_path
+from generators.gc_pause import gc_paused
 from generators.forms.commands import FORMS_FOLDER, FormsError, forms_summary, write_forms
 from generators.loading.project import load_project
 from generators.exports import table_exports
@@ -84,7 +85,9 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
 def write_matrix_files(model: Model, coverage: Coverage, folder: Path,
                        timestamp: dt.datetime) -> Path:
     """Write the matrix files and the statement of applicability into ``folder``."""
-    for name, data in table_exports(model, coverage, timestamp).items():
+    with gc_paused():
+        files = table_exports(model, coverage, timestamp)
+    for name, data in files.items():
         atomic_write(folder / name, data)
     return folder
 

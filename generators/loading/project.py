@@ -8,6 +8,7 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generators.findings import Finding, Location, sorted_findings
+from generators.gc_pause import gc_paused
 from generators.loading import build
 from generators.loading.build import RawRecords
 from generators.loading.convert import Converter
@@ -48,6 +49,11 @@ def load_project(project_dir: Path) -> LoadResult:
     Every problem of every file is reported in one run. The model is returned only
     when no finding is an input error.
     """
+    with gc_paused():
+        return _load_project(project_dir)
+
+
+def _load_project(project_dir: Path) -> LoadResult:
     settings, findings = load_settings(project_dir)
     if settings is None:
         return LoadResult(None, sorted_findings(findings))

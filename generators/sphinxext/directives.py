@@ -42,7 +42,7 @@ from generators.model import (
 )
 from generators.settings import COVERAGE_SETTINGS, SETTINGS
 from generators.site.need_content import need_markup
-from generators.site.tables import Cell, table_part, table_rows
+from generators.site.tables import Cell, table_part
 from generators.sphinxext.project import COVERAGE_DIGEST, get_state
 from generators.trace_model import CONFIDENCE, LINK_TYPES, NEED_TYPES, PHASES, STATUSES
 
@@ -143,7 +143,7 @@ class TableDirective(SphinxDirective):
         state = get_state(self.env.app)
         name, part = self.arguments
         try:
-            header, rows = table_rows(name, state.model, state.coverage)
+            header, rows = state.table(name)
             number = int(part)
         except ValueError as error:
             logger.warning("iso27035-table: %s", error, type="iso27035", subtype="project",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import shutil
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -14,12 +14,14 @@ from sphinx.util import logging
 
 from generators.coverage import Coverage, compute_coverage
 from generators.findings import Finding
+from generators.gc_pause import gc_paused
 from generators.loading.project import load_project
 from generators.exports import table_exports
 from generators.model import Model
-from generators.reproducible import build_timestamp
+from generators.reproducible import ReproducibilityError, build_timestamp
 from generators.output import OutputError, sync_generated_folder, write_if_changed
 from generators.site.pages import GENERATED_FOLDER, SiteOptions, render_pages
+from generators.site.tables import Cell, table_rows
 from generators.templating import TemplateError
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,16 @@ class BuildState:
     model: Model
     coverage: Coverage
     generated_dir: Path
+    tables: dict[str, tuple[list[str], list[list[Cell]]]] = field(default_factory=dict)
+
+    def table(self, name: str) -> tuple[list[str], list[list[Cell]]]:
+        """Return the header and rows of table ``name``, computed once per build.
+
+        Every page of a table shows a slice of the same rows.
+        """
+        if name not in self.tables:
+            self.tables[name] = table_rows(name, self.model, self.coverage)
+        return self.tables[name]
 
 
 _STATES: weakref.WeakKeyDictionary[Sphinx, BuildState] = weakref.WeakKeyDictionary()
@@ -79,14 +91,17 @@ def prepare_build(app: Sphinx) -> None:
     options = SiteOptions(diagrams=diagrams,
                           own_index=app.config.root_doc != f"{GENERATED_FOLDER}/index")
     try:
-        files = {path: text.encode("utf-8")
-                 for path, text in render_pages(result.model, coverage, options).items()}
+        with gc_paused():
+            files = {path: text.encode("utf-8")
+                     for path, text in render_pages(result.model, coverage, options).items()}
+            timestamp = build_timestamp(settings.today)
+            for name, data in table_exports(result.model, coverage, timestamp).items():
+                files[f"downloads/{name}"] = data
     except TemplateError as error:
         raise ExtensionError(f"iso27035: {error}. Fix the template, or delete the project's "
                              "copy of it to use the bundled one.") from None
-    timestamp = build_timestamp(settings.today)
-    for name, data in table_exports(result.model, coverage, timestamp).items():
-        files[f"downloads/{name}"] = data
+    except ReproducibilityError as error:
+        raise ExtensionError(f"iso27035: {error}; unset it or give whole seconds") from None
     files[COVERAGE_DIGEST] = coverage_digest(coverage)
     try:
         changed = sync_generated_folder(generated_dir, files)

@@ -269,7 +269,7 @@ class _Planner:
                                         allow_outside=self.model.allow_outside_paths)
         except UnsafePathError as error:
             self.findings.append(Finding(
-                "project", f"Word template of {owner} cannot be used: {error}",
+                "unsafe-path", f"Word template of {owner} cannot be used: {error}",
                 where or self.settings_at,
                 "give a .docx file inside the project folder, for example "
                 f"templates/word/{default}, or remove 'template:' to use the default one"))
