@@ -575,7 +575,7 @@ def test_traceability_document_opens_appendix(word_project: Path, tmp_path: Path
      r"    hint: allowed values: volume, separate"),
     ("word:\n  documents:\n    - id: WRD-POL-01\n      template: letterhead.docx\n",
      r"iso27035\.yaml:9: error: Word template of document WRD-POL-01 cannot be used: "
-     r"'letterhead\.docx' is not a file of the project \[iso27035\.project\]"),
+     r"'letterhead\.docx' is not a file of the project \[iso27035\.unsafe-path\]"),
     ("word:\n  documents:\n    - id: WRD-POL-01\n      file: 'a/b'\n",
      r"iso27035\.yaml:9: error: file name 'a/b' contains '/', which file names cannot "
      r"contain \[iso27035\.invalid-value\]"),
