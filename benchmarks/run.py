@@ -231,16 +231,21 @@ def write_docs(report: list[str], repeat: int) -> None:
     """Write the figures and the machine to docs/benchmarks.md."""
     text = f"""# Benchmarks
 
-Figures measured by `benchmarks/run.py` on {dt.date.today().isoformat()}, on
-{machine()}. Each cell gives the wall-clock time (median of {repeat} run(s)) and the peak
-resident memory of the command. The machine was shared, so expect some noise.
+Figures measured by `benchmarks/run.py` on {dt.date.today().isoformat()}.
+
+Machine: {machine()}.
+
+Each cell gives the wall-clock time (median of {repeat} run(s)) and the peak resident
+memory of the command. The machine was shared with other work, so expect some noise.
 
 The synthetic projects have one requirement in five, the other needs being artifacts
 with two links each, and about 5% of the requirements left as gaps. *plain* is the same
-needs written as sphinx-needs directives in 20 MyST files with one need table, built by
-Sphinx alone; *site clean* is a clean build of the traceability site of the project;
-*incremental* rebuilds the site after one link and one title changed in one need file,
-and *check* is `iso27035 check`.
+needs, each with the title, links, fields and body the site shows, written as
+sphinx-needs directives in 20 MyST files with one need table, and built by Sphinx
+alone. It has none of the site's other pages: coverage, matrix, gap list, statement of
+applicability, document control, downloads. *site clean* is a clean build of the
+traceability site of the project; *incremental* rebuilds the site after one link and
+one title changed in one need file; *check* is `iso27035 check`.
 
 {chr(10).join(report)}
 """

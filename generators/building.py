@@ -71,6 +71,10 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
         return report_word_failure(error)
 
     click.echo(f"Site:   {display_path(html_dir / 'index.html')}")
+    if shutil.which("dot") is None:
+        click.echo("        (no trace diagrams: Graphviz 'dot' was not found; install Graphviz, "
+                   "e.g. 'apt-get install graphviz' or 'brew install graphviz', and build "
+                   "again)")
     click.echo(f"Matrix: {display_path(matrix_dir)}{os.sep} (traceability matrix as CSV, "
                "JSON and workbook; statement of applicability)")
     click.echo(forms_summary(forms_dir, form_count))

@@ -183,3 +183,17 @@ def test_failed_build_keeps_previous_site(copy_root: Callable[[str], Path]) -> N
     after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
     assert not [p for p in project.iterdir() if "staging" in p.name]
+
+
+def test_cli_says_how_to_get_diagrams(copy_root: Callable[[str], Path]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    project = copy_root("complete")
+    result = subprocess.run([sys.executable, "-m", "generators", "build", "--project",
+                             str(project)], env={**os.environ, "PATH": "/nonexistent"},
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Graphviz 'dot' was not found" in result.stdout
+    assert "apt-get install graphviz" in result.stdout
