@@ -664,6 +664,41 @@ def test_unknown_attribute_in_template_exits_2(word_project: Path, tmp_path: Pat
                      result.stderr), result.stderr
 
 
+def _replace_placeholder(path: Path, old: str, new: str) -> None:
+    document = docx.Document(str(path))
+    for paragraph in document.paragraphs:
+        if paragraph.text.strip() == old:
+            for run in paragraph.runs[1:]:
+                run.text = ""
+            paragraph.runs[0].text = new
+            break
+    else:
+        raise AssertionError(f"{old!r} not in {path}")
+    document.save(str(path))
+
+
+def test_template_without_body_exits_2(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    _replace_placeholder(template, "{{p body }}", "Body goes here")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert re.search(r"policy_tpl\.docx does not place body: add \{\{p body \}\}",
+                     result.stderr), result.stderr
+    assert not (tmp_path / "out" / "word").exists()
+
+
+def test_template_with_inline_body_exits_2(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    _replace_placeholder(template, "{{p body }}", "Body: {{ body }}")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert re.search(r"policy_tpl\.docx did not place the document body: .*put "
+                     r"\{\{p body \}\} in a paragraph of its own", result.stderr), result.stderr
+    assert not (tmp_path / "out" / "word").exists()
+
+
 def test_template_without_export_styles_exits_2(word_project: Path, tmp_path: Path) -> None:
     folder = word_project / "templates" / "word"
     folder.mkdir(parents=True)

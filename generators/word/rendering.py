@@ -8,16 +8,27 @@ which it places with ``{{p table_of_contents }}`` and ``{{p body }}``.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from generators.coverage import Coverage
-from generators.docx_render import open_template, render_docx
+from generators.docx_render import (
+    docx_environment,
+    open_template,
+    render_docx,
+    template_variables,
+)
 from generators.model import Document, Model
 from generators.word.appendix import write_appendix
 from generators.word.configuration import PlannedDocument
 from generators.word.content import BodyWriter
-from generators.word.wordml import Fragment, TemplateParts, write_table_of_contents
+from generators.templating import TemplateError
+from generators.word.wordml import Fragment, Heading, TemplateParts, write_table_of_contents
 
 KIND_LABELS = {
     "policy": "Policy",
@@ -64,9 +75,53 @@ def render_document(model: Model, coverage: Coverage, planned: PlannedDocument,
                             as_field=toc_field)
     context = control_context(model, coverage, planned, timestamp)
     context.update(body=body, table_of_contents=contents)
+    _check_placeholders(template, planned.template)
     data = render_docx(template, planned.template, context, timestamp,
                        properties=_properties(context))
+    _check_body_placed(data, parts.headings, planned.template)
     return RenderedDocument(planned.file_name, data, context["title"], context["draft"])
+
+
+FRAGMENTS = ("table_of_contents", "body")
+"""Placeholders every document template must contain, each in a paragraph of its own."""
+
+
+def _check_placeholders(template: Any, path: Path) -> None:
+    """Raise TemplateError if the template is missing the contents or the body placeholder."""
+    used = template_variables(template, path, docx_environment())
+    missing = [name for name in FRAGMENTS if name not in used]
+    if missing:
+        tags = " and ".join(f"{{{{p {name} }}}}" for name in missing)
+        where = "each in a paragraph of its own" if len(missing) > 1 else \
+            "in a paragraph of its own"
+        raise TemplateError(f"Word template {path} does not place {' and '.join(missing)}: "
+                            f"add {tags}, {where}")
+
+
+def _check_body_placed(data: bytes, headings: list[Heading], path: Path) -> None:
+    """Raise TemplateError when the rendered file lacks the body's headings as paragraphs.
+
+    A placeholder written inline (``Body: {{ body }}``) instead of in a paragraph of its
+    own (``{{p body }}``) renders without error, but puts the body inside a run of text,
+    where Word and LibreOffice do not show it.
+    """
+    if not headings:
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"),
+                                etree.XMLParser(recover=True, huge_tree=True))
+    namespace = root.nsmap.get("w", "")
+    run_tags = {f"{{{namespace}}}r", f"{{{namespace}}}t"}
+    placed = set()
+    for bookmark in root.iter(f"{{{namespace}}}bookmarkStart"):
+        if not any(ancestor.tag in run_tags for ancestor in bookmark.iterancestors()):
+            placed.add(bookmark.get(f"{{{namespace}}}name"))
+    lost = [h for h in headings if h.bookmark not in placed]
+    if lost:
+        raise TemplateError(
+            f"Word template {path} did not place the document body: {len(lost)} of its "
+            f"{len(headings)} headings are missing from the result, starting with "
+            f"{lost[0].text!r}; put {{{{p body }}}} in a paragraph of its own")
 
 
 def control_context(model: Model, coverage: Coverage, planned: PlannedDocument,
