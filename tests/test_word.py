@@ -677,25 +677,19 @@ def _replace_placeholder(path: Path, old: str, new: str) -> None:
     document.save(str(path))
 
 
-def test_template_without_body_exits_2(word_project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("placeholder", "message"), [
+    ("Body goes here", r"does not place body: add \{\{p body \}\}"),
+    ("Body: {{ body }}", r"did not place the document body: .*put \{\{p body \}\} in a "
+                         "paragraph of its own"),
+], ids=["missing", "inline"])
+def test_template_body_misplaced_exits_2(word_project: Path, tmp_path: Path, placeholder: str,
+                                         message: str) -> None:
     template = _project_template(word_project, "policy_tpl.docx")
-    _replace_placeholder(template, "{{p body }}", "Body goes here")
+    _replace_placeholder(template, "{{p body }}", placeholder)
     result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert re.search(r"policy_tpl\.docx does not place body: add \{\{p body \}\}",
-                     result.stderr), result.stderr
-    assert not (tmp_path / "out" / "word").exists()
-
-
-def test_template_with_inline_body_exits_2(word_project: Path, tmp_path: Path) -> None:
-    template = _project_template(word_project, "policy_tpl.docx")
-    _replace_placeholder(template, "{{p body }}", "Body: {{ body }}")
-    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert re.search(r"policy_tpl\.docx did not place the document body: .*put "
-                     r"\{\{p body \}\} in a paragraph of its own", result.stderr), result.stderr
+    assert re.search(r"policy_tpl\.docx " + message, result.stderr), result.stderr
     assert not (tmp_path / "out" / "word").exists()
 
 
