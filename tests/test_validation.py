@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generators.loading.project import load_project
+from generators.loading.yaml_source import read_yaml_file
 
 BASE = """\
 sources:
@@ -261,3 +262,14 @@ def test_text_values_keep_what_was_written(make_project: Callable[..., Path]) ->
     assert result.model is not None
     assert result.model.documents["D-1"].version == "1.10"
     assert result.model.needs["POL_A"].title == "yes"
+
+
+def test_alias_bomb_reports_each_anchor_once(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text("a: &a [x, x, x]\n"
+                    "b: &b [*a, *a, *a]\n"
+                    "c: [*b, *b, *b]\n", encoding="utf-8")
+    document, findings = read_yaml_file(path)
+    assert document is None
+    assert [f.kind for f in findings] == ["alias", "alias"]
+    assert sorted(f.location.line for f in findings) == [1, 2]

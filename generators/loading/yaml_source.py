@@ -151,9 +151,10 @@ def _check_tree(path: Path, root: Node) -> list[Finding]:
     """Reject aliases, non-standard tags and duplicate keys anywhere in the tree.
 
     An alias shows as a node reached twice. The walk stops at the second visit, so an
-    alias bomb costs one visit per distinct node.
+    alias bomb costs one visit per distinct node, and each anchor is reported once.
     """
     findings: list[Finding] = []
+    aliased: set[int] = set()
     seen: set[int] = {id(root)}
     stack: list[Node] = [root]
     while stack:
@@ -176,7 +177,9 @@ def _check_tree(path: Path, root: Node) -> list[Finding]:
             children = list(node.value)
         for child in children:
             if id(child) in seen:
-                findings.append(_alias_finding(path, child))
+                if id(child) not in aliased:
+                    aliased.add(id(child))
+                    findings.append(_alias_finding(path, child))
             else:
                 seen.add(id(child))
                 stack.append(child)
