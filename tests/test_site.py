@@ -53,6 +53,21 @@ def test_artifact_shows_its_links(built: Path) -> None:
     assert "DRAFT" in text
 
 
+def test_need_reference_shows_whole_title(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    artifacts = project / "needs" / "artifacts.yaml"
+    long_title = "Report every suspected event to the point of contact without delay"
+    text = artifacts.read_text(encoding="utf-8")
+    text = text.replace('title: "Report suspected events"', f'title: "{long_title}"')
+    text = text.replace("text: Everyone reports.", "text: Everyone reports ({need}`POL_REPORT`).")
+    artifacts.write_text(text, encoding="utf-8")
+    result = run_sphinx(project / "docs", project / "_build" / "html", "-W", "--keep-going",
+                        confdir=project)
+    assert result.returncode == 0, result.stderr
+    page = _text(project / "_build/html/_generated/documents/tst-pol-01.html")
+    assert re.search(rf"Everyone reports \( ?{long_title} \(POL_REPORT\) ?\)", page), page
+
+
 def test_inferred_clause_is_marked(built: Path) -> None:
     text = _text(built / "_build/html/_generated/requirements/test-standard.html")
     assert "Clause number inferred" in text
