@@ -9,6 +9,10 @@ the settings builds docutils' whole option parser: about 1.5 ms per need.
 
 ``cache_default_settings`` makes MyST-Parser compute the default settings once per
 parser class and hand out copies. The settings are the same values either way.
+
+sphinx-needs also parses the label of each field it shows on a need (``**status**: ``)
+as reStructuredText, once per field and need. ``cache_layout_labels`` parses each
+distinct label once.
 """
 
 from __future__ import annotations
@@ -36,6 +40,45 @@ def cache_default_settings() -> None:
 
     make_document._iso27035_cached = True  # type: ignore[attr-defined]
     base.make_document = make_document
+
+
+LABEL_CACHE_SIZE = 1024
+"""Maximum of distinct layout lines held parsed: a layout has about one line per field."""
+
+
+def cache_layout_labels() -> None:
+    """Make sphinx-needs' layouts parse each distinct line of plain inline markup once.
+
+    Only results made of text, emphasis, strong and literal nodes are kept: they do not
+    depend on the page. Each use gets its own copy, since the layout changes the nodes.
+    """
+    from sphinx_needs import layout
+
+    handler = getattr(layout, "LayoutHandler", None)
+    original = getattr(handler, "_parse", None)
+    if original is None or getattr(original, "_iso27035_cached", False):
+        return
+    parsed: dict[str, list[Any]] = {}
+
+    def _parse(self: Any, line: str) -> list[Any]:
+        cached = parsed.get(line)
+        if cached is not None:
+            return [node.deepcopy() for node in cached]
+
+        result = original(self, line)
+        if len(parsed) < LABEL_CACHE_SIZE and all(_is_plain(node) for node in result):
+            parsed[line] = [node.deepcopy() for node in result]
+        return result
+
+    _parse._iso27035_cached = True  # type: ignore[attr-defined]
+    handler._parse = _parse  # type: ignore[union-attr]
+
+
+def _is_plain(node: Any) -> bool:
+    from docutils import nodes
+
+    plain = (nodes.Text, nodes.emphasis, nodes.strong, nodes.literal, nodes.inline)
+    return all(type(part) in plain for part in node.findall())
 
 
 

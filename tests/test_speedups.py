@@ -1,0 +1,59 @@
+"""The patches that speed up sphinx-needs and MyST-Parser give the same nodes as before."""
+
+from __future__ import annotations
+
+import types
+
+from docutils import nodes
+from docutils.utils import new_document
+from sphinx_needs import layout
+
+from generators.sphinxext.speedups import cache_layout_labels
+
+
+def _stand_in_handler() -> types.SimpleNamespace:
+    """Return the attributes of a layout handler that its ``_parse`` reads."""
+    settings, inliner = layout._generate_inline_parser()
+    document = new_document("test", settings)
+    memo = types.SimpleNamespace(document=document, reporter=document.reporter,
+                                 language=None, title_styles=[], section_level=0,
+                                 section_bubble_up_kludge=False, inliner=None)
+    return types.SimpleNamespace(inline_parser=inliner, doc_memo=memo, dummy_doc=document)
+
+
+def test_cached_label_matches_first_parse() -> None:
+    cache_layout_labels()
+    handler = _stand_in_handler()
+    first = layout.LayoutHandler._parse(handler, "**status**: ")
+    second = layout.LayoutHandler._parse(handler, "**status**: ")
+    assert [n.pformat() for n in first] == [n.pformat() for n in second]
+    assert isinstance(second[0], nodes.strong)
+    assert second[0].astext() == "status"
+
+
+def test_cached_label_is_a_fresh_copy() -> None:
+    cache_layout_labels()
+    handler = _stand_in_handler()
+    first = layout.LayoutHandler._parse(handler, "*owner*: ")
+    first[0] += nodes.Text(" changed")
+    second = layout.LayoutHandler._parse(handler, "*owner*: ")
+    assert second[0].astext() == "owner"
+    assert second[0] is not first[0]
+
+
+def test_label_with_reference_keeps_target() -> None:
+    cache_layout_labels()
+    handler = _stand_in_handler()
+    line = "`site <https://example.org/>`_: "
+    first = layout.LayoutHandler._parse(handler, line)
+    second = layout.LayoutHandler._parse(handler, line)
+    references = [n for n in second if isinstance(n, nodes.reference)]
+    assert references[0]["refuri"] == "https://example.org/"
+    assert second[0] is not first[0]
+
+
+def test_patch_applied_once() -> None:
+    cache_layout_labels()
+    patched = layout.LayoutHandler._parse
+    cache_layout_labels()
+    assert layout.LayoutHandler._parse is patched
