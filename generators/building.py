@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import click
+from markupsafe import Markup, escape
 
 from generators.cli import EXIT_INVALID, EXIT_OK, fail_input
 from generators.coverage import Coverage, compute_coverage
@@ -157,7 +158,8 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
     overrides: dict[str, object] = {}
     if not has_conf:
         overrides = {"extensions": ["generators.sphinxext"], "html_theme": "furo",
-                     "project": organization, "iso27035_project": os.fspath(project_dir)}
+                     "project": organization, "html_title": _html_title(organization),
+                     "iso27035_project": os.fspath(project_dir)}
     status = sys.stdout if verbose else io.StringIO()
     try:
         with patch_docutils(project_dir), docutils_namespace():
@@ -178,6 +180,16 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
         click.echo(f"iso27035: the site build failed: {message}", err=True)
         return EXIT_INVALID
     return EXIT_OK if app.statuscode == 0 else EXIT_INVALID
+
+
+def _html_title(organization: str) -> Markup:
+    """Return the site title for ``organization``, escaped for HTML.
+
+    Sphinx treats ``html_title`` as markup and Furo prints it unescaped in the sidebar,
+    so a name such as ``A <b> C`` must arrive as escaped text. Templates that escape it
+    again leave a ``Markup`` value as it is.
+    """
+    return escape(organization) + Markup(" documentation")
 
 
 def _jobs(value: str) -> int:

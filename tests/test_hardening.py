@@ -110,6 +110,25 @@ def test_site_shows_markup_as_text(built: Path) -> None:
     assert UNICODE in policy
 
 
+def test_site_title_shows_organization_as_text(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    (project / "conf.py").unlink()
+    settings = project / "iso27035.yaml"
+    settings.write_text(settings.read_text().replace(
+        "organization: Example & Co <Test>", f"organization: {json.dumps(MARKUP)}"),
+        encoding="utf-8")
+    result = run_cli("build", "--project", str(project))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for page in (project / "_build/html").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)</script>" not in html, page
+        assert "<img src=x onerror" not in html, page
+    home = (project / "_build/html/index.html").read_text(encoding="utf-8")
+    assert '<div class="brand">&lt;script&gt;alert(1)&lt;/script&gt;' in home
+    assert "<title>" in home
+    assert "&amp;lt;script" not in home
+
+
 def test_word_shows_text_as_written(built: Path) -> None:
     files = sorted((built / "_build/word").glob("*.docx"))
     assert files
