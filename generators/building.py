@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 import click
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from generators.cli import EXIT_INVALID, EXIT_OK, fail_input
 from generators.coverage import Coverage, compute_coverage
@@ -182,14 +182,14 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
     return EXIT_OK if app.statuscode == 0 else EXIT_INVALID
 
 
-def _html_title(organization: str) -> Markup:
+def _html_title(organization: str) -> str:
     """Return the site title for ``organization``, escaped for HTML.
 
-    Sphinx treats ``html_title`` as markup and Furo prints it unescaped in the sidebar,
-    so a name such as ``A <b> C`` must arrive as escaped text. Templates that escape it
-    again leave a ``Markup`` value as it is.
+    Sphinx treats ``html_title`` as markup, and Furo prints it unescaped in the sidebar.
+    Furo's page titles strip tags and escape the text again, which first turns the
+    entities back into the characters, so the name reads as written everywhere.
     """
-    return escape(organization) + Markup(" documentation")
+    return f"{escape(organization)} documentation"
 
 
 def _jobs(value: str) -> int:

@@ -119,13 +119,14 @@ def test_site_title_shows_organization_as_text(copy_root: Callable[[str], Path])
         encoding="utf-8")
     result = run_cli("build", "--project", str(project))
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "html_title" not in result.stderr
     for page in (project / "_build/html").rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert "<script>alert(1)</script>" not in html, page
         assert "<img src=x onerror" not in html, page
     home = (project / "_build/html/index.html").read_text(encoding="utf-8")
     assert '<div class="brand">&lt;script&gt;alert(1)&lt;/script&gt;' in home
-    assert "<title>" in home
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;" in home
     assert "&amp;lt;script" not in home
 
 

@@ -18,6 +18,8 @@ from generators.loading.yaml_source import content_location, node_location
 _NULL_TAG = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _INT_TAG = "tag:yaml.org,2002:int"
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters, which YAML admits as escapes but no output can show or print."""
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DURATION_RE = re.compile(r"^(\d+)\s*(day|week|month|year)s?$")
 
@@ -163,6 +165,13 @@ class Converter:
                        node, f"expected {_expected(spec)}")
             return None
         text = node.value
+        control = _CONTROL_RE.search(text)
+        if control:
+            self.error("invalid-value", f"{context} contains the control character "
+                       f"U+{ord(control.group()):04X}", node,
+                       "remove it: only printable text, tabs and line breaks can appear in "
+                       "the outputs")
+            return None
         if spec.kind == "markup":
             return text.rstrip("\n")
         if spec.kind == "text":
