@@ -525,6 +525,65 @@ def test_schema_file_is_stable_json() -> None:
     assert data.endswith(b"}\n")
 
 
+# Values of date, date-time and e-mail answers, and whether the schema alone accepts them.
+FORMATTED_ANSWERS = [
+    (("reported_at",), "2026-03-01T14:30:00+01:00", True),
+    (("reported_at",), "2026-03-01T14:30:00.25z", True),
+    (("reported_at",), "yesterday", False),
+    (("reported_at",), "2026-03-01 14:30", False),
+    (("reported_at",), "2026-03-01T14:30", False),
+    (("reported_at",), "2026-03-01T14:30:00", False),
+    (("reported_at",), "2026-03-01T24:30:00Z", False),
+    (("reported_at",), "2026-03-01T14:30:00+01:60", False),
+    (("reported_at",), "\u0662\u0660\u0662\u0666-03-01T14:30:00Z", False),
+    (("noticed_on",), "2026-03-01", True),
+    (("noticed_on",), "yesterday", False),
+    (("noticed_on",), "2026-3-1", False),
+    (("noticed_on",), "2026-13-01", False),
+    (("actions", 0, "action_at"), "2026-03-01T14:35:00Z", True),
+    (("actions", 0, "action_at"), "01/03/2026 14:35", False),
+    (("reporter", "email"), "ana@example.org", True),
+    (("reporter", "email"), "ana at example", False),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "valid"), FORMATTED_ANSWERS,
+                         ids=[f"{c[0][-1]}={c[1]}" for c in FORMATTED_ANSWERS])
+def test_schema_alone_checks_formats(tmp_path: Path, path: tuple[str | int, ...], value: str,
+                                     valid: bool) -> None:
+    import jsonschema_rs  # installed with sphinx-needs; a validator of another engine
+
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    form = model.needs["FORM_EVENT"]
+    assert isinstance(form, Form)
+    schema = form_schema(form, model)
+    (tmp_path / "report.yaml").write_text(COMPLETE_REPORT, encoding="utf-8")
+    report, _ = read_report(tmp_path / "report.yaml")
+    assert report is not None
+    parent = report.data
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+
+    # without a format checker, "format" is an annotation, the default of draft 2020-12
+    assert Draft202012Validator(schema).is_valid(report.data) is valid
+    assert jsonschema_rs.Draft202012Validator(schema).is_valid(report.data) is valid
+    assert (check_report(form, model, report) == []) is valid
+
+
+def test_impossible_date_fits_pattern_but_fails_check(tmp_path: Path) -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    form = model.needs["FORM_EVENT"]
+    assert isinstance(form, Form)
+    (tmp_path / "report.yaml").write_text(
+        COMPLETE_REPORT.replace("noticed_on: 2026-03-01", "noticed_on: 2026-02-30"),
+        encoding="utf-8")
+    report, _ = read_report(tmp_path / "report.yaml")
+    assert report is not None
+    assert Draft202012Validator(form_schema(form, model)).is_valid(report.data)
+    assert [p.kind for p in check_report(form, model, report)] == ["invalid-date"]
+
+
 def test_build_writes_forms(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("forms")
     result = run_cli("build", "--project", str(project), "--out", str(project / "out"))
