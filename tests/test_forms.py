@@ -279,11 +279,13 @@ DEFECTS = [
      r"    hint: write the value '2' in quotes"),
     ("invalid date", ("noticed_on: 2026-03-01", "noticed_on: 2026-02-30"),
      r"report\.yaml:8: error: Noticed on \(noticed_on\) is '2026-02-30', which is not a "
-     r"valid date \[iso27035\.invalid-date\]"),
+     r"valid date in the form YYYY-MM-DD \[iso27035\.invalid-date\]"),
     ("date-time without zone", ("reported_at: 2026-03-01T14:30:00+01:00",
                                 "reported_at: 2026-03-01 14:30"),
      r"Reported at \(reported_at\) is '2026-03-01 14:30', which is not a valid date and "
-     r"time with a time zone \[iso27035\.invalid-date\]"),
+     r"time in the form YYYY-MM-DDThh:mm:ss with a time zone \[iso27035\.invalid-date\]\n"
+     r"    hint: write it with a T in place of the space, the seconds and a time zone, e\.g\. "
+     r"2026-03-01T14:30:00Z \(UTC\) or 2026-03-01T14:30:00\+01:00"),
     ("invalid date-time", ("action_at: 2026-03-01T14:35:00Z", "action_at: 2026-03-01T24:35:00Z"),
      r"report\.yaml:11: error: entry 1 of Actions log: When \(action_at\) is "
      r"'2026-03-01T24:35:00Z', which is not a valid date and time"),
@@ -328,6 +330,47 @@ def test_defect_reported_by_field(copy_root: Callable[[str], Path], name: str,
     assert re.search(expected, result.stdout), result.stdout
     assert "1 answer(s) missing or invalid for form FORM_EVENT" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_json_date_time_with_space_shows_format(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    report = {"reporter": {"name": "Ana Silva"}, "reported_at": "2026-03-01 10:00",
+              "description": "A strange e-mail.", "severity": "2", "ongoing": False,
+              "assets": [{"asset": "Mailbox of Ana"}]}
+    (project / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    result = run_cli("validate-report", "FORM_EVENT", str(project / "report.json"),
+                     "--project", str(project))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ("report.json: error: Reported at (reported_at) is '2026-03-01 10:00', which is "
+            "not a valid date and time in the form YYYY-MM-DDThh:mm:ss with a time zone "
+            "[iso27035.invalid-date]") in result.stdout
+    assert ("hint: write it with a T in place of the space, the seconds and a time zone, "
+            "e.g. 2026-03-01T10:00:00Z (UTC) or 2026-03-01T10:00:00+01:00") in result.stdout
+
+
+@pytest.mark.parametrize(("value", "hint"), [
+    ("2026-03-01 10:00:00", "write it with a T in place of the space and a time zone, e.g. "
+     "2026-03-01T10:00:00Z (UTC) or 2026-03-01T10:00:00+01:00"),
+    ("2026-03-01T9:30Z", "write it with the seconds, e.g. 2026-03-01T09:30:00Z"),
+    ("2026-03-01 10:00 UTC", "write it with a T in place of the space and the seconds, "
+     "e.g. 2026-03-01T10:00:00Z"),
+    ("2026-03-01T10:00:00 +0100", "write it as 2026-03-01T10:00:00+01:00"),
+    ("2026-03-01T24:00:00Z", "write the date and time with seconds and a time zone, e.g. "
+     "2026-03-31T14:30:00Z (UTC) or 2026-03-31T14:30:00+01:00"),
+    ("yesterday", "write the date and time with seconds and a time zone, e.g. "
+     "2026-03-31T14:30:00Z (UTC) or 2026-03-31T14:30:00+01:00"),
+])
+def test_date_time_hint_rewrites_value(tmp_path: Path, value: str, hint: str) -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    problems = _check(model, "FORM_EVENT", COMPLETE_REPORT.replace(
+        "reported_at: 2026-03-01T14:30:00+01:00", f"reported_at: {json.dumps(value)}"),
+        tmp_path=tmp_path)
+    assert [p.kind for p in problems] == ["invalid-date"]
+    assert problems[0].hint == hint
+    if "e.g. 2026-03-01" in hint:  # an example built from the value is itself valid
+        example = hint.split("e.g. ")[1].split(" ")[0]
+        assert _check(model, "FORM_EVENT", COMPLETE_REPORT.replace(
+            "2026-03-01T14:30:00+01:00", example), tmp_path=tmp_path) == []
 
 
 def test_missing_and_unknown_keys_both_reported(copy_root: Callable[[str], Path]) -> None:

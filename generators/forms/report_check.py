@@ -39,6 +39,11 @@ DATE_HINT = "write the date as YYYY-MM-DD, e.g. 2026-03-31"
 DATE_TIME_HINT = ("write the date and time with seconds and a time zone, e.g. "
                   "2026-03-31T14:30:00Z (UTC) or 2026-03-31T14:30:00+01:00")
 
+# A date and time as people often write it: a space for the T, no seconds, no time zone.
+_LOOSE_DATE_TIME_RE = re.compile(
+    r"\s*([0-9]{4}-[0-9]{2}-[0-9]{2})(\s+|[Tt])([0-9]{1,2}):([0-9]{2})(:[0-9]{2}(?:[.][0-9]+)?)?"
+    r"\s*([Zz]|UTC|[+-][0-9]{2}:?[0-9]{2})?\s*")
+
 # Checking order of the errors at one value: the first one found is reported.
 _PRIORITY = ("type", "required", "additionalProperties", "oneOf", "format", "pattern",
              "minItems", "uniqueItems", "minimum", "maximum")
@@ -79,6 +84,39 @@ def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
     return _DATE_TIME_RE.fullmatch(value) is not None and _is_date(value[:10])
+
+
+def date_time_hint(value: object) -> str:
+    """Return how to write ``value`` as a valid date and time, from its own date and time.
+
+    A value that does not read as a date and a time gets the general hint.
+    """
+    match = _LOOSE_DATE_TIME_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return DATE_TIME_HINT
+    date, separator, hour, minute, seconds, zone = match.groups()
+    start = f"{date}T{int(hour):02d}:{minute}{seconds or ':00'}"
+    if zone is None:
+        examples = [f"{start}Z", f"{start}+01:00"]
+    elif zone.upper() in ("Z", "UTC"):
+        examples = [f"{start}Z"]
+    else:
+        examples = [f"{start}{zone[:3]}:{zone[-2:]}"]
+    if not all(_is_date_time(example) for example in examples):
+        return DATE_TIME_HINT
+
+    fixes = []
+    if separator not in ("T", "t"):
+        fixes.append("a T in place of the space")
+    if seconds is None:
+        fixes.append("the seconds")
+    if zone is None:
+        fixes.append("a time zone")
+    shown = f"{examples[0]} (UTC) or {examples[1]}" if zone is None else examples[0]
+    if not fixes:
+        return f"write it as {shown}"
+    listed = fixes[0] if len(fixes) == 1 else f"{', '.join(fixes[:-1])} and {fixes[-1]}"
+    return f"write it with {listed}, e.g. {shown}"
 
 
 @dataclass(frozen=True)
@@ -284,10 +322,12 @@ class _ReportChecker:
             return Finding("missing-field", f"{name} is required but empty", where,
                            _ask(item.help))
         if keyword in ("format", "pattern"):
-            hint = DATE_HINT if item.type == "date" else DATE_TIME_HINT
-            noun = "date" if item.type == "date" else "date and time with a time zone"
-            return Finding("invalid-date", f"{name} is {value!r}, which is not a valid "
-                           f"{noun}", where, hint)
+            if item.type == "date":
+                return Finding("invalid-date", f"{name} is {value!r}, which is not a valid "
+                               "date in the form YYYY-MM-DD", where, DATE_HINT)
+            return Finding("invalid-date", f"{name} is {value!r}, which is not a valid date "
+                           "and time in the form YYYY-MM-DDThh:mm:ss with a time zone", where,
+                           date_time_hint(value))
         if keyword == "oneOf" or (keyword == "uniqueItems" and isinstance(value, list)):
             return self._invalid_choice(target, keyword, value, where)
         if keyword in ("minimum", "maximum"):
