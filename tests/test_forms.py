@@ -428,8 +428,11 @@ def test_long_log_is_checked_quickly(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("a: !!python/object:os.system x\n", "YAML tag '!!python/object:os.system' is not allowed"),
-    ("a: &x [1]\nb: *x\n", "YAML anchors and aliases are not supported"),
+    ("a: !!python/object:os.system x\n", "YAML tag '!!python/object:os.system' is not allowed"
+     " [iso27035.unsafe-tag]\n    hint: remove the tag; reports hold plain text, numbers, "
+     "dates, lists and mappings only"),
+    ("a: &x [1]\nb: *x\n", "YAML anchors and aliases are not supported in reports "
+     "[iso27035.alias]\n    hint: write the value out in each place that uses it"),
     ("a: [\n", "invalid YAML"),
     ("a: 1\na: 2\n", "key 'a' appears twice"),
 ])
@@ -441,7 +444,24 @@ def test_unsafe_or_broken_yaml_exits_2(copy_root: Callable[[str], Path], text: s
                      "--project", str(project))
     assert result.returncode == 2
     assert message in result.stderr
-    assert "cannot read report" in result.stderr
+    assert "report.yaml; fix the report file as shown above and run again" in \
+        result.stderr
+    assert "need file" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_oversized_report_exits_2(copy_root: Callable[[str], Path], suffix: str) -> None:
+    project = copy_root("forms")
+    path = project / f"report{suffix}"
+    with path.open("wb") as file:
+        file.truncate(6 * 1024 * 1024)
+    result = run_cli("validate-report", "FORM_EVENT", str(path), "--project", str(project))
+    assert result.returncode == 2
+    assert "the limit for a report is 5,242,880 bytes [iso27035.file-too-large]" in \
+        result.stderr
+    assert "hint: check that this is the filled report" in result.stderr
+    assert "need" not in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -477,7 +497,8 @@ def test_missing_report_exits_2(copy_root: Callable[[str], Path]) -> None:
     result = run_cli("validate-report", "FORM_EVENT", str(project / "nowhere.yaml"),
                      "--project", str(project))
     assert result.returncode == 2
-    assert "does not exist" in result.stderr
+    assert "nowhere.yaml does not exist; give the path of the filled report file" in \
+        result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -109,13 +109,14 @@ def run_validate_report(form_id: str, report_path: Path, project_dir: Path,
         return EXIT_INVALID
     if not report_path.is_file():
         problem = "does not exist" if not report_path.exists() else "is not a file"
-        click.echo(f"iso27035: report {report_path} {problem}", err=True)
+        click.echo(f"iso27035: report {report_path} {problem}; give the path of the filled "
+                   "report file", err=True)
         return EXIT_INVALID
     report, findings = read_report(report_path)
     if report is None:
         print_findings(findings, click.get_text_stream("stderr"))
-        click.echo(f"iso27035: cannot read report {display_path(report_path)}; fix the file "
-                   "and run again", err=True)
+        click.echo(f"iso27035: cannot read report {display_path(report_path)}; fix the report "
+                   "file as shown above and run again", err=True)
         return EXIT_INVALID
 
     problems = check_report(form, model, report)
