@@ -513,6 +513,30 @@ def test_unknown_form_exits_2(copy_root: Callable[[str], Path]) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_unknown_form_lists_forms_sorted(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    section = "sections: [{title: Only, fields: [{name: note, label: Note, type: text}]}]"
+    (project / "needs/more.yaml").write_text(
+        "needs:\n"
+        f"  - {{id: FORM_ZETA, type: form, title: Zeta, {section}}}\n"
+        f"  - {{id: FORM_ALPHA, type: form, title: Alpha, {section}}}\n", encoding="utf-8")
+    (project / "report.yaml").write_text(COMPLETE_REPORT, encoding="utf-8")
+    result = run_cli("validate-report", "XYZ", str(project / "report.yaml"),
+                     "--project", str(project))
+    assert result.returncode == 2
+    assert result.stderr == ("iso27035: no form with id 'XYZ' in the project; the forms of "
+                             "the project are: FORM_ALPHA, FORM_EVENT, FORM_ZETA\n")
+
+
+def test_need_id_that_is_not_a_form(tmp_path: Path) -> None:
+    (tmp_path / "report.yaml").write_text(COMPLETE_REPORT, encoding="utf-8")
+    result = run_cli("validate-report", "REQ_P1_5_3_1", str(tmp_path / "report.yaml"),
+                     "--project", str(REPOSITORY))
+    assert result.returncode == 2
+    assert "iso27035: 'REQ_P1_5_3_1' is a requirement in the project, not a form; the forms " \
+        "of the project are: FORM_" in result.stderr
+
+
 # -- form definitions, templates and the build ----------------------------------------
 
 @pytest.mark.parametrize(("edit", "message"), [
