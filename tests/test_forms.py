@@ -162,6 +162,46 @@ def test_docx_repeating_sections_print_blank_entries() -> None:
     assert headings == ["Entry 1", "Entry 2", "Entry 3"]
 
 
+def test_signing_person_gets_signature_lines(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    path = project / "needs/forms.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "{name: action_by, label: By, type: person}" in text
+    path.write_text(text.replace("{name: action_by, label: By, type: person}",
+                                 "{name: action_by, label: By, type: person, signature: true}"),
+                    encoding="utf-8")
+    model = _load(project)
+    form = model.needs["FORM_EVENT"]
+    assert isinstance(form, Form)
+
+    document = docx.Document(io.BytesIO(render_form(form, model, STAMP)))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert headings == ["Entry 1", "Entry 2", "Entry 3"] * 2  # the log became blocks
+    lines = _docx_text(render_form(form, model, STAMP)).splitlines()
+    assert lines.count("Signature:") == 3
+    start = lines.index("Signature:")
+    assert lines[start - 1:start + 3] == ["Name:", "Signature:", "Date:",
+                                          "Role and organization:"]
+    assert "Signature:" not in lines[:lines.index("Actions log")]  # the reporter signs nothing
+
+    assert "Person (name, role, organization, email, phone), who signs and dates the printed " \
+        "form" in need_markup(form, model).replace("\\", "")  # drop Markdown escapes
+    assert "(optional; person: name, and optionally role, organization, email and phone; " \
+        "signs and dates the printed form)" in blank_report(form, model)
+
+
+def test_evidence_record_custody_is_signed() -> None:
+    model = _load(REPOSITORY)
+    form = model.needs["FORM_EVIDENCE_RECORD"]
+    assert isinstance(form, Form)
+    custody = next(s for s in form.sections if s.name == "custody")
+    signing = [item.name for item in custody.fields if item.signature]
+    assert signing == ["released_by", "received_by"]
+    lines = _docx_text(render_form(form, model, STAMP)).splitlines()
+    assert lines.count("Signature:") == 2 * 3  # two people in each of three entry blocks
+    assert lines.count("Date:") == 2 * 3
+
+
 def test_outputs_are_byte_identical(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("forms")
     first = run_cli("forms", "--project", str(project), "--out", str(project / "a"))
@@ -548,6 +588,8 @@ def test_need_id_that_is_not_a_form(tmp_path: Path) -> None:
      "field 'summary' of type text cannot have 'minimum'"),
     (("      - title: Reporter\n", "      - title: Reporter\n        required: true\n"),
      "section 'Reporter' is 'required' but not repeating"),
+    (("label: Short title, type: text}", "label: Short title, type: text, signature: true}"),
+     "field 'summary' of type text cannot have 'signature'"),
 ])
 def test_invalid_form_definition_exits_2(copy_root: Callable[[str], Path],
                                          edit: tuple[str, str], message: str) -> None:

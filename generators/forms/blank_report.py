@@ -62,6 +62,8 @@ def _field_lines(item: FormField, model: Model, indent: str) -> list[str]:
     choices = field_choices(item, model)
     if choices:
         answer += " " + ", ".join(describe_choice(c) for c in choices)
+    if item.signature:
+        answer += "; signs and dates the printed form"
     if item.type == "number" and (item.minimum is not None or item.maximum is not None):
         low = "" if item.minimum is None else str(item.minimum)
         high = "" if item.maximum is None else str(item.maximum)

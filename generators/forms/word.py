@@ -3,8 +3,9 @@
 The template (``templates/forms/form_tpl.docx``, written by
 ``templates/forms/make_templates.py``) decides the look; this module decides what each
 field prints: its label, a required mark, its help, an instruction line, tick boxes
-for its choices and blank lines to write on. A repeating section prints as a log table
-with blank rows when its fields fit in columns, else as numbered blank entry blocks.
+for its choices and blank lines to write on, with signature and date lines for a person
+who signs. A repeating section prints as a log table with blank rows when its fields fit
+in columns, else as numbered blank entry blocks.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ MAX_INLINE_CHOICES = 4
 
 # Blank lines above the one that ends every answer box.
 _ANSWER_LINES = {"long-text": 5}
+PERSON_LINES = ("Name:", "Role and organization:", "Email:", "Phone:")
+"""Labelled lines of a person field."""
+SIGNATURE_LINES = ("Name:", "Signature:", "Date:", "Role and organization:", "Email:",
+                   "Phone:")
+"""Labelled lines of a person field that signs: name, signature and date come first."""
 _COLUMN_TYPES = frozenset({"text", "number", "date", "date-time", "person", "yes-no", "choice"})
 
 
@@ -117,9 +123,10 @@ def _section_context(section: FormSection, model: Model) -> dict[str, Any]:
 
 
 def _fits_in_columns(section: FormSection, model: Model) -> bool:
+    """Return whether every field fits in a table cell; a signature needs a block."""
     if not section.fields or len(section.fields) > MAX_COLUMNS:
         return False
-    return all(item.type in _COLUMN_TYPES
+    return all(item.type in _COLUMN_TYPES and not item.signature
                and len(field_choices(item, model)) <= MAX_INLINE_CHOICES
                for item in section.fields)
 
@@ -142,11 +149,12 @@ def _field_context(item: FormField, model: Model) -> dict[str, Any]:
     elif item.type == "number":
         instruction = _number_instruction(item)
     elif item.type == "person":
-        lines = ["Name:", "Role and organization:", "Email:", "Phone:"]
+        lines = list(SIGNATURE_LINES if item.signature else PERSON_LINES)
     return {
         "name": item.name,
         "label": item.label,
         "required": item.required,
+        "signature": item.signature,
         "help": item.help or "",
         "type": item.type,
         "instruction": instruction,
