@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -141,13 +144,32 @@ def test_docx_marks_required_and_prints_choices() -> None:
     lines = text.splitlines()
     assert "What happened *" in lines
     assert "Short title" in lines
-    assert "\u2610 Critical" in lines
-    assert "\u2610 Phishing and social engineering" in lines
-    assert "\u2610 Yes" in lines
+    assert "\u2610\u00a0Critical" in lines
+    assert "\u2610\u00a0Phishing and social engineering" in lines
+    assert "\u2610\u00a0Yes" in lines
     assert "Tick every box that applies." in lines
     assert "Describe what you saw, in your own words & without guessing." in lines
     assert "A number from 0 to 100000." in lines
     assert "Forms & Co <Test>" in lines
+
+
+def test_tick_box_keeps_to_its_label(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    path = project / "needs/forms.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "{name: action_by, label: By, type: person}" in text
+    path.write_text(text.replace(
+        "{name: action_by, label: By, type: person}",
+        "{name: action_by, label: By, type: person}\n"
+        "          - {name: action_done, label: Done, type: yes-no}"), encoding="utf-8")
+    model = _load(project)
+    data = render_form(model.needs["FORM_EVENT"], model, STAMP)  # type: ignore[arg-type]
+    document = docx.Document(io.BytesIO(data))
+    log = next(t for t in document.tables if t.rows[0].cells[0].text.startswith("When"))
+    assert log.rows[1].cells[3].text == "\u2610\u00a0Yes  \u2610\u00a0No  "
+    boxes = [line for line in _docx_text(data).splitlines() if line.startswith("\u2610")]
+    assert len(boxes) > 10
+    assert all(line[1] == "\u00a0" for line in boxes), boxes
 
 
 def test_docx_repeating_sections_print_blank_entries() -> None:
@@ -245,9 +267,9 @@ def test_choices_follow_the_scale(copy_root: Callable[[str], Path]) -> None:
     assert isinstance(form, Form)
 
     lines = _docx_text(render_form(form, model, STAMP)).splitlines()
-    assert "\u2610 Negligible" in lines
-    assert "\u2610 Minor" in lines
-    assert "\u2610 Low" not in lines
+    assert "\u2610\u00a0Negligible" in lines
+    assert "\u2610\u00a0Minor" in lines
+    assert "\u2610\u00a0Low" not in lines
 
     severity = form_schema(form, model)["properties"]["severity"]
     assert [o["const"] for o in severity["oneOf"]] == ["1", "2", "3", "4", "5"]
@@ -640,6 +662,17 @@ def test_broken_template_exits_2(copy_root: Callable[[str], Path]) -> None:
     assert "'no_such_variable'" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "_build/forms").exists()
+
+
+def test_bundled_template_is_current(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    script = REPOSITORY / "templates/forms/make_templates.py"
+    result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True,
+                            text=True, timeout=120, check=False, env=environment)
+    assert result.returncode == 0, result.stderr
+    written = (tmp_path / "form_tpl.docx").read_bytes()
+    assert written == (REPOSITORY / "templates/forms/form_tpl.docx").read_bytes(), \
+        "form_tpl.docx differs from what make_templates.py writes; run the script"
 
 
 def test_schema_file_is_stable_json() -> None:
