@@ -23,7 +23,7 @@ from generators.forms.blank_report import blank_report
 from generators.forms.report_check import check_report
 from generators.forms.report_file import Report, read_report
 from generators.forms.schema import form_schema, schema_json
-from generators.forms.word import render_form
+from generators.forms.word import form_context, render_form
 from generators.loading.project import load_project
 from generators.model import Form, Model
 from generators.site.need_content import need_markup
@@ -150,7 +150,7 @@ def test_docx_marks_required_and_prints_choices() -> None:
     assert "Tick every box that applies." in lines
     assert "Describe what you saw, in your own words & without guessing." in lines
     assert "A number from 0 to 100000." in lines
-    assert "Forms & Co <Test>" in lines
+    assert "Forms & Co <Test>\tFORM_EVENT \u00b7 INTERNAL" in lines
 
 
 def test_tick_box_keeps_to_its_label(copy_root: Callable[[str], Path]) -> None:
@@ -182,6 +182,49 @@ def test_docx_repeating_sections_print_blank_entries() -> None:
     assert all(cell.text == "" for row in log.rows[1:] for cell in row.cells)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
     assert headings == ["Entry 1", "Entry 2", "Entry 3"]
+
+
+def test_docx_marks_version_and_classification(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("forms")
+    (project / "needs/documents.yaml").write_text(
+        "documents:\n"
+        "  - {id: DOC-1, kind: plan, title: Plan, version: '1.10', status: draft, owner: Ana,\n"
+        "     classification: 'CONFIDENTIAL <b> & {{ x }}'}\n", encoding="utf-8")
+    path = project / "needs/forms.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('    title: "Event report"\n',
+                                 '    title: "Event report"\n    document: DOC-1\n'),
+                    encoding="utf-8")
+    model = _load(project)
+    form = model.needs["FORM_EVENT"]
+    assert isinstance(form, Form)
+
+    context = form_context(form, model)
+    assert context["form"]["document"] == "DOC-1"
+    assert context["form"]["version"] == "1.10"
+    assert context["form"]["classification"] == "CONFIDENTIAL <b> & {{ x }}"
+    document = docx.Document(io.BytesIO(render_form(form, model, STAMP)))
+    header = document.sections[0].header.paragraphs[0].text
+    footer = document.sections[0].footer.paragraphs[0].text
+    assert header == ("Forms & Co <Test>\tFORM_EVENT \u00b7 DOC-1 version 1.10 \u00b7 "
+                      "CONFIDENTIAL <b> & {{ x }}")
+    assert footer.startswith("CONFIDENTIAL <b> & {{ x }} \u2014 FORM_EVENT Event report (DRAFT)")
+    properties = document.core_properties
+    assert properties.version == "1.10"
+    assert properties.category == "CONFIDENTIAL <b> & {{ x }}"
+    assert properties.content_status == "Draft"
+
+
+def test_form_of_no_document_is_internal() -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    form = model.needs["FORM_EVENT"]
+    assert isinstance(form, Form)
+    assert form_context(form, model)["form"]["version"] == ""
+    document = docx.Document(io.BytesIO(render_form(form, model, STAMP)))
+    assert document.sections[0].header.paragraphs[0].text == \
+        "Forms & Co <Test>\tFORM_EVENT \u00b7 INTERNAL"
+    assert document.sections[0].footer.paragraphs[0].text.startswith(
+        "INTERNAL \u2014 FORM_EVENT Event report \u2014 page")
 
 
 def test_signing_person_gets_signature_lines(copy_root: Callable[[str], Path]) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -118,12 +119,15 @@ def _styles(document: Document) -> None:
 def _header_and_footer(document: Document) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
-    header.text = "{{ organization }}"
     header.style = document.styles["Form Hint"]
+    header.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    header.add_run("{{ organization }}\t{{ form.id }}{% if form.version %} \u00b7 "
+                   "{{ form.document }} version {{ form.version }}{% endif %} \u00b7 "
+                   "{{ form.classification }}")
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Form Hint"]
-    footer.add_run("{{ form.id }} {{ form.title }}{% if form.draft %} (DRAFT){% endif %}"
-                   " \u2014 page ")
+    footer.add_run("{{ form.classification }} \u2014 {{ form.id }} {{ form.title }}"
+                   "{% if form.draft %} (DRAFT){% endif %} \u2014 page ")
     _field(footer, "PAGE")
     footer.add_run(" of ")
     _field(footer, "NUMPAGES")
