@@ -718,6 +718,19 @@ def test_bundled_template_is_current(tmp_path: Path) -> None:
         "form_tpl.docx differs from what make_templates.py writes; run the script"
 
 
+def test_template_variables_documented() -> None:
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    context = form_context(model.needs["FORM_EVENT"], model)  # type: ignore[arg-type]
+    docs = (REPOSITORY / "docs/forms.md").read_text(encoding="utf-8")
+    names = [*context, *(f"form.{key}" for key in context["form"])]
+    for section in context["sections"]:
+        names += [f"section.{key}" for key in section]
+        for item in section["fields"]:
+            names += [f"field.{key}" for key in item]
+    for name in sorted(set(names)):
+        assert f"| `{name}` |" in docs, f"{name} is missing from docs/forms.md"
+
+
 def test_schema_file_is_stable_json() -> None:
     model = _load(REPOSITORY / "tests/roots/test-forms")
     form = model.needs["FORM_EVENT"]
