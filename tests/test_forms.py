@@ -251,8 +251,11 @@ def test_signing_person_gets_signature_lines(copy_root: Callable[[str], Path]) -
 
     assert "Person (name, role, organization, email, phone), who signs and dates the printed " \
         "form" in need_markup(form, model).replace("\\", "")  # drop Markdown escapes
+    report = blank_report(form, model)
     assert "(optional; person: name, and optionally role, organization, email and phone; " \
-        "signs and dates the printed form)" in blank_report(form, model)
+        "signs and dates the printed form)" in report
+    assert '# When (required; date and time with time zone, in quotes, e.g. ' \
+        '"2026-03-31T14:30:00Z")' in report
 
 
 def test_evidence_record_custody_is_signed() -> None:
@@ -788,6 +791,23 @@ def test_schema_alone_checks_formats(tmp_path: Path, path: tuple[str | int, ...]
     assert Draft202012Validator(schema).is_valid(report.data) is valid
     assert jsonschema_rs.Draft202012Validator(schema).is_valid(report.data) is valid
     assert (check_report(form, model, report) == []) is valid
+
+
+def test_schema_needs_quoted_yaml_dates(tmp_path: Path) -> None:
+    import yaml
+
+    model = _load(REPOSITORY / "tests/roots/test-forms")
+    form = model.needs["FORM_EVENT"]
+    assert isinstance(form, Form)
+    validator = Draft202012Validator(form_schema(form, model))
+    quoted = re.sub(r"(\d{4}-\d{2}-\d{2}[^,}\n]*)", r'"\1"', COMPLETE_REPORT)
+    assert 'reported_at: "2026-03-01T14:30:00+01:00"' in quoted
+
+    # PyYAML reads unquoted dates as date and datetime objects, which the schema rejects
+    assert not validator.is_valid(yaml.safe_load(COMPLETE_REPORT))
+    assert validator.is_valid(yaml.safe_load(quoted))
+    assert _check(model, "FORM_EVENT", COMPLETE_REPORT, tmp_path=tmp_path) == []
+    assert _check(model, "FORM_EVENT", quoted, tmp_path=tmp_path) == []
 
 
 def test_impossible_date_fits_pattern_but_fails_check(tmp_path: Path) -> None:

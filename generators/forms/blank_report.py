@@ -13,8 +13,8 @@ from generators.model import Form, FormField, Model
 _ANSWER = {
     "text": "text",
     "long-text": "text; use '|' and indented lines for several lines",
-    "date": "date, YYYY-MM-DD",
-    "date-time": "date and time with time zone, e.g. 2026-03-31T14:30:00Z",
+    "date": 'date in quotes, e.g. "2026-03-31"',
+    "date-time": 'date and time with time zone, in quotes, e.g. "2026-03-31T14:30:00Z"',
     "yes-no": "yes or no",
     "number": "number",
     "person": "person: name, and optionally role, organization, email and phone",
