@@ -832,7 +832,23 @@ def test_build_writes_forms(copy_root: Callable[[str], Path]) -> None:
     assert "Forms:  1 Word form(s) in" in result.stdout
     page = (project / "out/html/_generated/forms/form-event.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", "", page).split())
-    assert "iso27035 validate-report FORM_EVENT report.yaml" in text
+    assert "iso27035 validate-report FORM_EVENT report.yaml --project DIR" in text
+    assert "both in quotes in YAML" in text
+    blank = (project / "out/forms/reports/FORM_EVENT.yaml").read_text(encoding="utf-8")
+    assert "#   iso27035 validate-report --project DIR FORM_EVENT FILE\n" in blank
+
+
+def test_readme_gives_validate_report_options() -> None:
+    result = run_cli("validate-report", "--help")
+    assert result.returncode == 0, result.stderr
+    options = sorted(set(re.findall(r"^\s+(--[a-z-]+)", result.stdout, re.MULTILINE))
+                     - {"--help"})
+    assert "--project" in options
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines()
+               if line.startswith("| `iso27035 validate-report"))
+    for option in options:
+        assert f"[{option} " in row.split("|")[1], (option, row)
 
 
 def test_report_location_falls_back_to_parent(tmp_path: Path) -> None:

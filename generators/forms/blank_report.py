@@ -28,7 +28,8 @@ def blank_report(form: Form, model: Model) -> str:
     lines = [
         f"# {_comment(form.title)} ({form.id}): a blank report.",
         "# Fill in the answers, then check the file with:",
-        f"#   iso27035 validate-report {form.id} FILE",
+        f"#   iso27035 validate-report --project DIR {form.id} FILE",
+        "# where DIR is the project folder; '--project DIR' can be left out there.",
         "# Leave an optional answer empty, or delete its line.",
     ]
     for section in form.sections:
