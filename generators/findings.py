@@ -32,7 +32,8 @@ def _kinds(*kinds: FindingKind) -> dict[str, FindingKind]:
 
 
 KINDS: dict[str, FindingKind] = _kinds(
-    FindingKind("alias", "error", True, "A YAML anchor or alias; need files do not use them."),
+    FindingKind("alias", "error", True, "A YAML anchor or alias; need files and reports do "
+                "not use them."),
     FindingKind("bad-encoding", "error", True, "A file that is not UTF-8, or starts with a BOM."),
     FindingKind("catalog-clause", "error", True, "A catalog clause marked as carrying guidance "
                 "that no requirement cites, or a requirement citing a clause not in the index."),
@@ -72,7 +73,8 @@ KINDS: dict[str, FindingKind] = _kinds(
                 "type does not join."),
     FindingKind("wrong-type", "error", True, "A value of the wrong type: a list where text is "
                 "expected, text where a number is expected."),
-    FindingKind("yaml-syntax", "error", True, "A file that is not valid YAML."),
+    FindingKind("yaml-syntax", "error", True, "A file that is not valid YAML, or a report "
+                "that is not valid JSON."),
 )
 
 

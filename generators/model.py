@@ -100,6 +100,8 @@ class FormField:
     defined_at: Location
     minimum: int | None = None
     maximum: int | None = None
+    signature: bool = False
+    """Whether the printed form has signature and date lines for this person."""
 
 
 @dataclass(frozen=True)

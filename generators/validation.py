@@ -224,7 +224,7 @@ def check_forms(model: Model) -> Iterator[Finding]:
 
 
 def check_form_layout(model: Model) -> Iterator[Finding]:
-    """Repeating sections have fields and a usable key; number bounds fit their fields.
+    """Repeating sections have fields and a usable key; bounds and signatures fit their fields.
 
     A filled report holds the fields of ordinary sections at its top level and each
     repeating section's entries under the section's name, so those names share one
@@ -260,6 +260,10 @@ def check_form_layout(model: Model) -> Iterator[Finding]:
             section_names.add(section.name)
         for item in form.iter_fields():
             yield from _number_bounds(form, item)
+            if item.signature and item.type != "person":
+                yield Finding("invalid-value", f"form {form.id} field {item.name!r} of type "
+                              f"{item.type} cannot have 'signature'", item.defined_at,
+                              "set 'type: person', or remove 'signature:'", form.id)
             repeated = sorted({c for c in item.choices if item.choices.count(c) > 1})
             if repeated:
                 yield Finding("duplicate-id", f"form {form.id} field {item.name!r} lists the "

@@ -13,8 +13,8 @@ from generators.model import Form, FormField, Model
 _ANSWER = {
     "text": "text",
     "long-text": "text; use '|' and indented lines for several lines",
-    "date": "date, YYYY-MM-DD",
-    "date-time": "date and time with time zone, e.g. 2026-03-31T14:30:00Z",
+    "date": 'date in quotes, e.g. "2026-03-31"',
+    "date-time": 'date and time with time zone, in quotes, e.g. "2026-03-31T14:30:00Z"',
     "yes-no": "yes or no",
     "number": "number",
     "person": "person: name, and optionally role, organization, email and phone",
@@ -28,7 +28,8 @@ def blank_report(form: Form, model: Model) -> str:
     lines = [
         f"# {_comment(form.title)} ({form.id}): a blank report.",
         "# Fill in the answers, then check the file with:",
-        f"#   iso27035 validate-report {form.id} FILE",
+        f"#   iso27035 validate-report --project DIR {form.id} FILE",
+        "# where DIR is the project folder; '--project DIR' can be left out there.",
         "# Leave an optional answer empty, or delete its line.",
     ]
     for section in form.sections:
@@ -62,6 +63,8 @@ def _field_lines(item: FormField, model: Model, indent: str) -> list[str]:
     choices = field_choices(item, model)
     if choices:
         answer += " " + ", ".join(describe_choice(c) for c in choices)
+    if item.signature:
+        answer += "; signs and dates the printed form"
     if item.type == "number" and (item.minimum is not None or item.maximum is not None):
         low = "" if item.minimum is None else str(item.minimum)
         high = "" if item.maximum is None else str(item.maximum)

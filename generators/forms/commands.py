@@ -21,6 +21,7 @@ from generators.output import OutputError, sync_generated_folder
 from generators.reproducible import ReproducibilityError, build_timestamp
 from generators.settings import Settings
 from generators.templating import TemplateError
+from generators.trace_model import NEED_TYPES
 
 FORMS_FOLDER = "forms"
 """Folder of the forms inside the output folder."""
@@ -109,13 +110,14 @@ def run_validate_report(form_id: str, report_path: Path, project_dir: Path,
         return EXIT_INVALID
     if not report_path.is_file():
         problem = "does not exist" if not report_path.exists() else "is not a file"
-        click.echo(f"iso27035: report {report_path} {problem}", err=True)
+        click.echo(f"iso27035: report {report_path} {problem}; give the path of the filled "
+                   "report file", err=True)
         return EXIT_INVALID
     report, findings = read_report(report_path)
     if report is None:
         print_findings(findings, click.get_text_stream("stderr"))
-        click.echo(f"iso27035: cannot read report {display_path(report_path)}; fix the file "
-                   "and run again", err=True)
+        click.echo(f"iso27035: cannot read report {display_path(report_path)}; fix the report "
+                   "file as shown above and run again", err=True)
         return EXIT_INVALID
 
     problems = check_report(form, model, report)
@@ -131,12 +133,16 @@ def run_validate_report(form_id: str, report_path: Path, project_dir: Path,
 
 
 def _unknown_form(form_id: str, model: Model) -> str:
-    forms = [form.id for form in model.of_type(Form)]
-    message = f"no form with id {form_id!r} in the project"
+    forms = sorted(form.id for form in model.of_type(Form))
+    need = model.needs.get(form_id)
+    if need is not None:
+        kind = NEED_TYPES[need.type].title.lower() if need.type in NEED_TYPES else need.type
+        message = f"{form_id!r} is a {kind} in the project, not a form"
+    else:
+        message = f"no form with id {form_id!r} in the project"
     close = difflib.get_close_matches(form_id.upper(), forms, n=1, cutoff=0.6)
     if close:
         return f"{message}; did you mean {close[0]}?"
     if forms:
-        return f"{message}; its forms: {', '.join(forms)}"
+        return f"{message}; the forms of the project are: {', '.join(forms)}"
     return f"{message}, which defines no forms"
-

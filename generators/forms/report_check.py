@@ -1,9 +1,10 @@
 """Check a filled report against its form and say what is missing or invalid, field by field.
 
-jsonschema validates the report against the form's JSON Schema, so the command and
-any other tool that uses the published schema accept the same reports. Each error is
-then rewritten as a sentence that names the field by label and name, for the point
-of contact to ask the reporter for exactly that.
+jsonschema validates the report against the form's JSON Schema with a format checker
+for dates, dates and times and e-mail addresses. A tool that ignores ``format`` still
+applies the schema's patterns, which reject the same values except impossible calendar
+dates such as 2026-02-30. Each error is then rewritten as a sentence that names the
+field by label and name, for the point of contact to ask the reporter for exactly that.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,17 +22,27 @@ from jsonschema import Draft202012Validator, FormatChecker
 from generators.findings import Finding, Location
 from generators.forms.choices import Choice, describe_choice, field_choices
 from generators.forms.report_file import JsonPath, Report
-from generators.forms.schema import PERSON_KEYS, form_schema
+from generators.forms.schema import (
+    DATE_PATTERN,
+    DATE_TIME_PATTERN,
+    EMAIL_PATTERN,
+    PERSON_KEYS,
+    form_schema,
+)
 from generators.model import Form, FormField, FormSection, Model
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_TIME_RE = re.compile(
-    r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))")
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+")
+_DATE_RE = re.compile(DATE_PATTERN)
+_DATE_TIME_RE = re.compile(DATE_TIME_PATTERN)
+_EMAIL_RE = re.compile(EMAIL_PATTERN)
 
 DATE_HINT = "write the date as YYYY-MM-DD, e.g. 2026-03-31"
 DATE_TIME_HINT = ("write the date and time with seconds and a time zone, e.g. "
                   "2026-03-31T14:30:00Z (UTC) or 2026-03-31T14:30:00+01:00")
+
+# A date and time as people often write it: a space for the T, no seconds, no time zone.
+_LOOSE_DATE_TIME_RE = re.compile(
+    r"\s*([0-9]{4}-[0-9]{2}-[0-9]{2})(\s+|[Tt])([0-9]{1,2}):([0-9]{2})(:[0-9]{2}(?:[.][0-9]+)?)?"
+    r"\s*([Zz]|UTC|[+-][0-9]{2}:?[0-9]{2})?\s*")
 
 # Checking order of the errors at one value: the first one found is reported.
 _PRIORITY = ("type", "required", "additionalProperties", "oneOf", "format", "pattern",
@@ -42,14 +53,19 @@ def format_checker() -> FormatChecker:
     """Return a checker for the formats the schemas use, independent of optional packages.
 
     jsonschema checks ``date-time`` only when an extra package is installed, so the
-    date, date-time (RFC 3339) and e-mail rules are defined here.
+    date, date-time (RFC 3339) and e-mail rules are defined here. Each accepts what the
+    schema's pattern for that format accepts, less impossible dates and values that end
+    in a newline.
     """
     checker = FormatChecker(formats=())
     checker.checks("date")(_is_date)
     checker.checks("date-time")(_is_date_time)
-    checker.checks("email")(lambda value: not isinstance(value, str)
-                            or _EMAIL_RE.fullmatch(value) is not None)
+    checker.checks("email")(_fits(_EMAIL_RE))
     return checker
+
+
+def _fits(pattern: re.Pattern[str]) -> Callable[[object], bool]:
+    return lambda value: not isinstance(value, str) or pattern.fullmatch(value) is not None
 
 
 def _is_date(value: object) -> bool:
@@ -67,15 +83,40 @@ def _is_date(value: object) -> bool:
 def _is_date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    match = _DATE_TIME_RE.fullmatch(value)
-    if match is None or not _is_date(match.group(1)):
-        return False
-    hour, minute, second = (int(match.group(n)) for n in (2, 3, 4))
-    if hour > 23 or minute > 59 or second > 59:
-        return False
-    if match.group(7) is not None and (int(match.group(7)) > 23 or int(match.group(8)) > 59):
-        return False
-    return True
+    return _DATE_TIME_RE.fullmatch(value) is not None and _is_date(value[:10])
+
+
+def date_time_hint(value: object) -> str:
+    """Return how to write ``value`` as a valid date and time, from its own date and time.
+
+    A value that does not read as a date and a time gets the general hint.
+    """
+    match = _LOOSE_DATE_TIME_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return DATE_TIME_HINT
+    date, separator, hour, minute, seconds, zone = match.groups()
+    start = f"{date}T{int(hour):02d}:{minute}{seconds or ':00'}"
+    if zone is None:
+        examples = [f"{start}Z", f"{start}+01:00"]
+    elif zone.upper() in ("Z", "UTC"):
+        examples = [f"{start}Z"]
+    else:
+        examples = [f"{start}{zone[:3]}:{zone[-2:]}"]
+    if not all(_is_date_time(example) for example in examples):
+        return DATE_TIME_HINT
+
+    fixes = []
+    if separator not in ("T", "t"):
+        fixes.append("a T in place of the space")
+    if seconds is None:
+        fixes.append("the seconds")
+    if zone is None:
+        fixes.append("a time zone")
+    shown = f"{examples[0]} (UTC) or {examples[1]}" if zone is None else examples[0]
+    if not fixes:
+        return f"write it as {shown}"
+    listed = fixes[0] if len(fixes) == 1 else f"{', '.join(fixes[:-1])} and {fixes[-1]}"
+    return f"write it with {listed}, e.g. {shown}"
 
 
 @dataclass(frozen=True)
@@ -276,14 +317,17 @@ class _ReportChecker:
         if keyword == "type":
             return Finding("wrong-type", f"{name} must be {_expected(item)}, not "
                            f"{_describe(value)}", where, _type_hint(item, value))
-        if keyword == "pattern" or (keyword == "minItems" and value == []):
+        dated = item.type in ("date", "date-time")
+        if (keyword == "pattern" and not dated) or (keyword == "minItems" and value == []):
             return Finding("missing-field", f"{name} is required but empty", where,
                            _ask(item.help))
-        if keyword == "format":
-            hint = DATE_HINT if item.type == "date" else DATE_TIME_HINT
-            noun = "date" if item.type == "date" else "date and time with a time zone"
-            return Finding("invalid-date", f"{name} is {value!r}, which is not a valid "
-                           f"{noun}", where, hint)
+        if keyword in ("format", "pattern"):
+            if item.type == "date":
+                return Finding("invalid-date", f"{name} is {value!r}, which is not a valid "
+                               "date in the form YYYY-MM-DD", where, DATE_HINT)
+            return Finding("invalid-date", f"{name} is {value!r}, which is not a valid date "
+                           "and time in the form YYYY-MM-DDThh:mm:ss with a time zone", where,
+                           date_time_hint(value))
         if keyword == "oneOf" or (keyword == "uniqueItems" and isinstance(value, list)):
             return self._invalid_choice(target, keyword, value, where)
         if keyword in ("minimum", "maximum"):
@@ -315,7 +359,7 @@ class _ReportChecker:
     def _invalid_person(self, target: _Target, keyword: str, value: Any,
                         where: Location) -> Finding:
         name = target.name()
-        if keyword == "format":
+        if keyword == "format" or (keyword == "pattern" and target.person_key == "email"):
             return Finding("invalid-value", f"{name} is {value!r}, which is not an e-mail "
                            "address", where, "write it as name@example.org")
         if keyword == "pattern":

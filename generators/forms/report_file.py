@@ -18,7 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generators.findings import Finding, Location
-from generators.loading.yaml_source import MAX_FILE_BYTES, read_yaml_file
+from generators.loading.yaml_source import MAX_FILE_BYTES, FileRole, read_yaml_file
 
 JsonPath = tuple[str | int, ...]
 
@@ -26,6 +26,10 @@ MAX_DEPTH = 64
 """Deepest nesting read. A valid report nests four levels; this guards the recursion."""
 
 _TAG = "tag:yaml.org,2002:"
+
+REPORT = FileRole("report", "check that this is the filled report, and keep large "
+                  "evidence such as logs in files of their own",
+                  "write the value out in each place that uses it")
 
 
 @dataclass
@@ -57,7 +61,7 @@ def read_report(path: Path) -> tuple[Report | None, list[Finding]]:
 
 def _read_yaml(path: Path) -> tuple[Report | None, list[Finding]]:
     try:
-        document, findings = read_yaml_file(path)
+        document, findings = read_yaml_file(path, role=REPORT)
     except RecursionError:
         return None, [_too_deep(path)]
     if document is None:
@@ -121,7 +125,8 @@ def _read_json(path: Path) -> tuple[Report | None, list[Finding]]:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return None, [Finding("file-too-large", f"file is {size:,} bytes; the limit for a "
-                                  f"report is {MAX_FILE_BYTES:,} bytes", Location(path))]
+                                  f"{REPORT.noun} is {MAX_FILE_BYTES:,} bytes", Location(path),
+                                  REPORT.too_large_hint)]
         data = path.read_bytes()
     except OSError as error:
         return None, [Finding("project", f"cannot read file: {error.strerror}",

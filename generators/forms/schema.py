@@ -5,6 +5,10 @@ its top level under their names; a repeating section is a list of entries under 
 section's name, each entry an object with the section's fields. Unanswered optional
 fields may be left out or set to null. The schema rejects any other key, so a typing
 mistake in a field name is reported instead of silently dropped.
+
+Draft 2020-12 makes ``format`` an annotation that a validator checks only when told
+to, so dates, dates and times and e-mail addresses also carry a ``pattern``, which
+every validator of the draft applies.
 """
 
 from __future__ import annotations
@@ -22,6 +26,24 @@ NOT_BLANK = r"\S"
 
 PERSON_KEYS = ("name", "role", "organization", "email", "phone")
 """Keys of a person answer; only ``name`` is required."""
+
+# The patterns use [0-9] rather than \d, which matches other digits in some regex engines.
+# NOTE: Python's re, and so the jsonschema package, lets "$" match before a final newline;
+# validate-report rejects such values through its format checker.
+_DATE = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]+)?"
+_ZONE = "([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+
+DATE_PATTERN = f"^{_DATE}$"
+"""Pattern of a date answer, YYYY-MM-DD. It does not know month lengths: 2026-02-30 fits."""
+DATE_TIME_PATTERN = f"^{_DATE}[Tt]{_TIME}{_ZONE}$"
+"""Pattern of a date-time answer, RFC 3339: date, T, time with seconds, time zone."""
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+"""Pattern of an e-mail address: text without spaces on both sides of one @."""
+
+FORMAT_PATTERNS = {"date": DATE_PATTERN, "date-time": DATE_TIME_PATTERN,
+                   "email": EMAIL_PATTERN}
+"""The pattern that goes with each ``format`` the schemas use."""
 
 
 def form_schema(form: Form, model: Model) -> dict[str, Any]:
@@ -92,7 +114,7 @@ def _answer_rules(item: FormField, model: Model) -> tuple[str | None, dict[str, 
     if item.type in ("text", "long-text"):
         return "string", {"pattern": NOT_BLANK} if item.required else {}
     if item.type in ("date", "date-time"):
-        return "string", {"format": item.type}
+        return "string", _formatted(item.type)
     if item.type == "yes-no":
         return "boolean", {}
     if item.type == "number":
@@ -116,8 +138,12 @@ def _answer_rules(item: FormField, model: Model) -> tuple[str | None, dict[str, 
 def _person_rules() -> dict[str, Any]:
     properties: dict[str, Any] = {key: {"type": ["string", "null"]} for key in PERSON_KEYS}
     properties["name"] = {"type": "string", "pattern": NOT_BLANK}
-    properties["email"]["format"] = "email"
+    properties["email"].update(_formatted("email"))
     return {"properties": properties, "required": ["name"], "additionalProperties": False}
+
+
+def _formatted(name: str) -> dict[str, str]:
+    return {"format": name, "pattern": FORMAT_PATTERNS[name]}
 
 
 def _annotated(title: str, description: str | None) -> dict[str, Any]:

@@ -267,6 +267,7 @@ def _form_field(record: Record) -> FormField:
         defined_at=record.location,
         minimum=values.get("minimum"),
         maximum=values.get("maximum"),
+        signature=values.get("signature", False),
     )
 
 

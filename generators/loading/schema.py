@@ -102,6 +102,8 @@ FORM_FIELD = Struct("form field", (
     Field("choices_from", "text", "Id of a scale whose levels are the allowed answers."),
     Field("minimum", "int", "Smallest allowed answer of a number field."),
     Field("maximum", "int", "Largest allowed answer of a number field."),
+    Field("signature", "bool", "Whether the person of a person field signs the printed "
+          "form: it adds lines for the signature and the date (default false)."),
 ))
 
 FORM_SECTION = Struct("form section", (

@@ -1,4 +1,4 @@
-"""Read one YAML file into a node tree, rejecting what a need file must not contain.
+"""Read one YAML file into a node tree, rejecting what a need file or report must not contain.
 
 Validation works on PyYAML's composed nodes rather than on constructed Python values:
 nodes keep their line numbers, nothing is constructed (so no tag can run code), and
@@ -31,6 +31,20 @@ except AttributeError:  # PyYAML built without libyaml
 
 
 @dataclass(frozen=True)
+class FileRole:
+    """The kind of file being read, as the findings about it name it and advise on it."""
+
+    noun: str
+    """The file as the user knows it: "need file", "report"."""
+    too_large_hint: str
+    alias_hint: str
+
+
+NEED_FILE = FileRole("need file", "split the file into several files under needs/",
+                     "write the value out, or put shared fields under 'defaults:'")
+
+
+@dataclass(frozen=True)
 class YamlDocument:
     """A parsed YAML file: its root node (None when empty) and its path."""
 
@@ -51,9 +65,9 @@ def content_location(path: Path, node: Node) -> Location:
     return Location(path, line)
 
 
-def read_yaml_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[YamlDocument | None,
-                                                                          list[Finding]]:
-    """Read and compose one YAML file.
+def read_yaml_file(path: Path, max_bytes: int = MAX_FILE_BYTES, role: FileRole = NEED_FILE
+                   ) -> tuple[YamlDocument | None, list[Finding]]:
+    """Read and compose one YAML file; its findings call it by the noun of ``role``.
 
     Return the document, or None with the findings that made it unreadable. A document
     is returned only when it is free of encoding problems, tabs in indentation, syntax
@@ -64,9 +78,9 @@ def read_yaml_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[YamlDoc
         if size > max_bytes:
             return None, [Finding(
                 "file-too-large",
-                f"file is {size:,} bytes; the limit for a need file is {max_bytes:,} bytes",
+                f"file is {size:,} bytes; the limit for a {role.noun} is {max_bytes:,} bytes",
                 Location(path),
-                "split the file into several files under needs/",
+                role.too_large_hint,
             )]
         data = path.read_bytes()
     except OSError as error:
@@ -89,7 +103,7 @@ def read_yaml_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[YamlDoc
 
     if root is None:
         return YamlDocument(path, None), []
-    findings = _check_tree(path, root)
+    findings = _check_tree(path, root, role)
     if findings:
         return None, findings
     return YamlDocument(path, root), []
@@ -147,7 +161,7 @@ def _syntax_finding(path: Path, error: yaml.MarkedYAMLError) -> Finding:
     )
 
 
-def _check_tree(path: Path, root: Node) -> list[Finding]:
+def _check_tree(path: Path, root: Node, role: FileRole) -> list[Finding]:
     """Reject aliases, non-standard tags and duplicate keys anywhere in the tree.
 
     An alias shows as a node reached twice. The walk stops at the second visit, so an
@@ -164,7 +178,7 @@ def _check_tree(path: Path, root: Node) -> list[Finding]:
                 "unsafe-tag",
                 f"YAML tag {_short_tag(node.tag)!r} is not allowed",
                 node_location(path, node),
-                "remove the tag; need files hold plain text, numbers, dates, lists and "
+                f"remove the tag; {role.noun}s hold plain text, numbers, dates, lists and "
                 "mappings only",
             ))
             continue
@@ -179,19 +193,19 @@ def _check_tree(path: Path, root: Node) -> list[Finding]:
             if id(child) in seen:
                 if id(child) not in aliased:
                     aliased.add(id(child))
-                    findings.append(_alias_finding(path, child))
+                    findings.append(_alias_finding(path, child, role))
             else:
                 seen.add(id(child))
                 stack.append(child)
     return findings
 
 
-def _alias_finding(path: Path, node: Node) -> Finding:
+def _alias_finding(path: Path, node: Node, role: FileRole) -> Finding:
     return Finding(
         "alias",
-        "YAML anchors and aliases are not supported in need files",
+        f"YAML anchors and aliases are not supported in {role.noun}s",
         node_location(path, node),
-        "write the value out, or put shared fields under 'defaults:'",
+        role.alias_hint,
     )
 
 

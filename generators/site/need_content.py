@@ -88,8 +88,10 @@ def _form(form: Form, model: Model) -> list[str]:
 
 
 def _answer(item: FormField, model: Model) -> str:
-    """Return the answer column of a form field: its type, range or choices."""
+    """Return the answer column of a form field: its type, signature, range or choices."""
     answer = md_escape(FIELD_TYPE_LABELS[item.type])
+    if item.signature:
+        answer += ", who signs and dates the printed form"
     if item.minimum is not None or item.maximum is not None:
         low = "any" if item.minimum is None else str(item.minimum)
         high = "any" if item.maximum is None else str(item.maximum)

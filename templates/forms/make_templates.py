@@ -1,8 +1,10 @@
 """Write ``form_tpl.docx``, the docxtpl template of every blank Word form.
 
-Run it by hand after changing the layout here:
+Run it by hand after changing the layout here, with the project installed:
 
-    python templates/forms/make_templates.py
+    python templates/forms/make_templates.py [FOLDER]
+
+It writes next to itself, or into FOLDER when one is given.
 
 The template is committed, so users can also open it in Word or LibreOffice and
 restyle it directly: the paragraph styles ``Form Label``, ``Form Help``, ``Form Hint``,
@@ -23,22 +25,35 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 
+from generators.forms.word import TEMPLATE_NAME
 from generators.reproducible import build_timestamp, normalize_office_zip
 
-TEMPLATE = Path(__file__).with_name("form_tpl.docx")
+BOX = "\u2610\u00a0"
+"""A tick box and a no-break space, so that a line never ends between box and label."""
 GREY = RGBColor(0x59, 0x59, 0x59)
 RED = RGBColor(0xC0, 0x00, 0x00)
 TEXT_WIDTH = Cm(17)  # A4 width less two 2 cm margins
 LABEL_WIDTH = Cm(6)
 
 
-def main() -> int:
-    """Write the template next to this script; return the exit code."""
+def main(arguments: list[str]) -> int:
+    """Write the template next to this script, or into the folder given; return 0."""
+    folder = Path(arguments[0]) if arguments else Path(__file__).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / TEMPLATE_NAME
+    path.write_bytes(build_template())
+    print(f"wrote {path}")
+    return 0
+
+
+def build_template() -> bytes:
+    """Return the bytes of the template: page, styles, header, footer and body."""
     document = Document()
     _page_setup(document)
     _styles(document)
@@ -58,9 +73,7 @@ def main() -> int:
     buffer = io.BytesIO()
     document.save(buffer)
     # fixed zip dates, so regenerating an unchanged template changes no byte
-    TEMPLATE.write_bytes(normalize_office_zip(buffer.getvalue(), build_timestamp()))
-    print(f"wrote {TEMPLATE}")
-    return 0
+    return normalize_office_zip(buffer.getvalue(), build_timestamp())
 
 
 def _page_setup(document: Document) -> None:
@@ -106,12 +119,15 @@ def _styles(document: Document) -> None:
 def _header_and_footer(document: Document) -> None:
     section = document.sections[0]
     header = section.header.paragraphs[0]
-    header.text = "{{ organization }}"
     header.style = document.styles["Form Hint"]
+    header.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    header.add_run("{{ organization }}\t{{ form.id }}{% if form.version %} \u00b7 "
+                   "{{ form.document }} version {{ form.version }}{% endif %} \u00b7 "
+                   "{{ form.classification }}")
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Form Hint"]
-    footer.add_run("{{ form.id }} {{ form.title }}{% if form.draft %} (DRAFT){% endif %}"
-                   " \u2014 page ")
+    footer.add_run("{{ form.classification }} \u2014 {{ form.id }} {{ form.title }}"
+                   "{% if form.draft %} (DRAFT){% endif %} \u2014 page ")
     _field(footer, "PAGE")
     footer.add_run(" of ")
     _field(footer, "NUMPAGES")
@@ -210,7 +226,7 @@ class _Body:
         _cell_paragraph(answer_cell, "{{ field.instruction }}", "Form Hint")
         _cell_paragraph(answer_cell, "{%p endif %}")
         _cell_paragraph(answer_cell, "{%p for choice in field.choices %}")
-        _cell_paragraph(answer_cell, "\u2610 {{ choice }}", "Form Choice")
+        _cell_paragraph(answer_cell, BOX + "{{ choice }}", "Form Choice")
         _cell_paragraph(answer_cell, "{%p endfor %}")
         _cell_paragraph(answer_cell, "{%p for line in field.lines %}")
         _cell_paragraph(answer_cell, "{{ line }}", "Form Answer")
@@ -230,7 +246,7 @@ class _Body:
         label.add_run(" *", style="Form Required")
         label.add_run("{%r endif %}")
         _tag_row(loop_start, "{%tr for row in section.rows %}")
-        _column_loop(body, "{% for choice in column.choices %}\u2610 {{ choice }}  "
+        _column_loop(body, "{% for choice in column.choices %}" + BOX + "{{ choice }}  "
                            "{% endfor %}")
         body.cells[1].paragraphs[0].style = self.document.styles["Form Answer"]
         _keep_row_together(body)
@@ -284,4 +300,4 @@ def _repeat_as_header(row: _Row) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
