@@ -371,6 +371,13 @@ DEFECTS = [
     ("wrong type text", ("description: A strange e-mail asked for my password.",
                          "description: 42"),
      r"What happened \(description\) must be text, not the number 42"),
+    ("text read as a number", ("description: A strange e-mail asked for my password.",
+                               "description: 14:30"),
+     r"What happened \(description\) must be text, not the number 870 \(YAML reads "
+     r"'14:30' as a number\)"),
+    ("text read as yes-or-no", ("description: A strange e-mail asked for my password.",
+                                "description: yes"),
+     r"must be text, not the yes-or-no value true \(YAML reads 'yes' as a yes-or-no value\)"),
     ("wrong type yes-no", ("ongoing: no", "ongoing: maybe"),
      r"Still ongoing \(ongoing\) must be yes or no"),
     ("wrong type person", ("reporter: {name: Ana Silva, email: ana@example.org, phone: "

@@ -315,8 +315,12 @@ class _ReportChecker:
         if target.person_key is not None:
             return self._invalid_person(target, keyword, value, where)
         if keyword == "type":
+            described = _describe(value)
+            written = self.report.written.get(path)
+            if written is not None:
+                described += f" (YAML reads {written!r} as {_describe_briefly(value)})"
             return Finding("wrong-type", f"{name} must be {_expected(item)}, not "
-                           f"{_describe(value)}", where, _type_hint(item, value))
+                           f"{described}", where, _type_hint(item, value))
         dated = item.type in ("date", "date-time")
         if (keyword == "pattern" and not dated) or (keyword == "minItems" and value == []):
             return Finding("missing-field", f"{name} is required but empty", where,
@@ -416,6 +420,14 @@ def _range_hint(item: FormField) -> str:
 
 def _ask(help_text: str | None) -> str:
     return f"add it: {help_text}" if help_text else "add it to the report"
+
+
+def _describe_briefly(value: object) -> str:
+    if isinstance(value, bool):
+        return "a yes-or-no value"
+    if value is None:
+        return "empty"
+    return "a number"
 
 
 def _describe(value: object) -> str:

@@ -39,6 +39,8 @@ class Report:
     path: Path
     data: Any
     lines: dict[JsonPath, int] = field(default_factory=dict)
+    written: dict[JsonPath, str] = field(default_factory=dict)
+    """The YAML text of each value that YAML read as something other than the text."""
 
     def location(self, path: JsonPath) -> Location:
         """Return the location of the value at ``path``, or of its nearest parent."""
@@ -77,6 +79,11 @@ def _read_yaml(path: Path) -> tuple[Report | None, list[Finding]]:
     return report, []
 
 
+def _json_text(value: Any) -> str:
+    """Return how JSON writes a scalar value."""
+    return json.dumps(value)
+
+
 class _ReadError(Exception):
     def __init__(self, finding: Finding) -> None:
         super().__init__(finding.message)
@@ -108,7 +115,10 @@ class _NodeReader:
             return [self.value(item, (*at, index), depth + 1)
                     for index, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
-        return self.scalar(node)
+        value = self.scalar(node)
+        if not isinstance(value, str) and node.value != _json_text(value):
+            self.report.written[at] = node.value
+        return value
 
     def scalar(self, node: ScalarNode) -> Any:
         """Return the JSON value of a scalar; timestamps and non-finite floats stay text."""
