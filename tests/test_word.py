@@ -660,8 +660,27 @@ def test_unknown_attribute_in_template_exits_2(word_project: Path, tmp_path: Pat
     _append_paragraph(template, "{{ document.signatory }}")
     result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
-    assert re.search(r"policy_tpl\.docx: 'dict object' has no attribute 'signatory'",
-                     result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert re.search(r"WRD-POL-01\.docx: Word template .*policy_tpl\.docx uses "
+                     r"'document\.signatory', which the context does not provide; available "
+                     r"in document: approved, approver, classification, id, ", result.stderr), \
+        result.stderr
+    assert "Use one of these, or remove the tag from the template" in result.stderr
+    assert "dict object" not in result.stderr
+    assert not (tmp_path / "out" / "word").exists()
+
+
+def test_unknown_entry_attribute_exits_2(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    history = source.tables[1]
+    history.rows[2].cells[2].paragraphs[0].runs[0].text = "{{ entry.signer }}"
+    source.save(str(template))
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert re.search(r"policy_tpl\.docx uses 'signer' of an entry of history, which the "
+                     r"context does not provide; available in an entry of history: author, "
+                     r"change, date, version\.", result.stderr), result.stderr
 
 
 def _replace_placeholder(path: Path, old: str, new: str) -> None:
