@@ -357,6 +357,15 @@ def test_document_control_matches_model(word_project: Path, word_output: Path) -
                            for e in source.history]
 
 
+def test_overdue_review_is_flagged(word_project: Path) -> None:
+    settings = word_project / "iso27035.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "today: 2026-06-30", "today: 2027-02-01"), encoding="utf-8")
+    document = _render_project(word_project)["WRD-POL-01.docx"]
+    control = dict(row for row in _tables(document)[0])
+    assert control["Next review due"] == "2027-01-10 (overdue)"
+
+
 def test_header_and_footer_carry_id_version_classification(word_output: Path) -> None:
     document = _open(word_output / "WRD-POL-01.docx")
     section = document.sections[0]
