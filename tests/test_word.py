@@ -16,7 +16,9 @@ from pathlib import Path
 import docx
 import pytest
 from docx.document import Document as DocxDocument
+from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 
 from generators.coverage import Coverage, compute_coverage
 from generators.docx_render import open_template, render_docx
@@ -27,7 +29,12 @@ from generators.templating import TemplateError
 from generators.word.command import render_word
 from generators.word.configuration import document_needs, file_name_problem
 from generators.word.pdf import find_libreoffice
-from generators.word.wordml import bookmark_name, column_widths
+from generators.word.wordml import (
+    DRAFT_LABEL,
+    DRAFT_NEED_NOTICE,
+    bookmark_name,
+    column_widths,
+)
 from tests.conftest import REPOSITORY, run_cli
 
 SPECIAL = "Escaping & <tags> \"quotes\" {{ var }} {% if x %}"
@@ -287,15 +294,61 @@ def test_need_details_list_links(word_output: Path) -> None:
     details = [text for style, text in paragraphs if style == "Need Details"]
     assert "Satisfies: REQ_WORD_TRIAGE (Word test standard 5.2)" in details
     assert "Performed by: ROLE_TEAM (Response team)" in details
-    assert not any(line.startswith("Status:") for line in details)
+    # the whole document is a draft, so its needs need no notice of their own
+    assert not any(style == DRAFT_NEED_NOTICE for style, _ in paragraphs)
+
+
+def _draft_notice(document: DocxDocument, heading: str) -> Paragraph:
+    """Return the paragraph right after the heading ``heading``."""
+    paragraphs = document.paragraphs
+    index = next(i for i, p in enumerate(paragraphs) if p.text == heading)
+    return paragraphs[index + 1]
 
 
 def test_draft_need_in_approved_document_is_marked(word_output: Path) -> None:
-    paragraphs = _paragraphs(_open(word_output / "WRD-POL-01.docx"))
-    index = paragraphs.index(("Heading 2", f"POL_ESCAPE \u2013 {SPECIAL}"))
-    assert paragraphs[index + 1] == ("Need Details", "Status: DRAFT, not approved")
-    rich = paragraphs.index(("Heading 2", "POL_RICH \u2013 Rich statement"))
-    assert not paragraphs[rich + 1][1].startswith("Status:")
+    document = _open(word_output / "WRD-POL-01.docx")
+    notice = _draft_notice(document, f"POL_ESCAPE \u2013 {SPECIAL}")
+    assert notice.style.name == DRAFT_NEED_NOTICE
+    assert notice.text == ("DRAFT POL_ESCAPE is not approved, although this document is. "
+                           "Do not rely on it until it is approved.")
+    label = notice.runs[0]
+    assert label.text == "DRAFT"
+    assert label.style.name == DRAFT_LABEL
+    assert label.style.font.bold
+    assert label.style.element.xpath("./w:rPr/w:shd/@w:fill") == ["C00000"]
+    assert len(notice.style.element.xpath("./w:pPr/w:pBdr/*")) == 4
+    approved = _draft_notice(document, "POL_RICH \u2013 Rich statement")
+    assert approved.style.name != DRAFT_NEED_NOTICE
+
+
+def test_draft_need_marking_follows_template(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    source.styles[DRAFT_LABEL].font.highlight_color = WD_COLOR_INDEX.YELLOW
+    source.save(str(template))
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    document = _open(tmp_path / "out" / "word" / "WRD-POL-01.docx")
+    label = _draft_notice(document, f"POL_ESCAPE \u2013 {SPECIAL}").runs[0]
+    assert label.style.font.highlight_color == WD_COLOR_INDEX.YELLOW
+    assert label.font.highlight_color is None
+
+
+def test_draft_styles_added_to_older_template(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    for name in (DRAFT_LABEL, DRAFT_NEED_NOTICE):
+        element = source.styles[name].element
+        element.getparent().remove(element)
+    source.save(str(template))
+    assert DRAFT_LABEL not in {style.name for style in docx.Document(str(template)).styles}
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    document = _open(tmp_path / "out" / "word" / "WRD-POL-01.docx")
+    notice = _draft_notice(document, f"POL_ESCAPE \u2013 {SPECIAL}")
+    assert notice.style.name == DRAFT_NEED_NOTICE
+    assert notice.runs[0].style.name == DRAFT_LABEL
+    assert notice.runs[0].style.font.bold
 
 
 def test_empty_section_says_so(word_output: Path) -> None:

@@ -34,12 +34,16 @@ Container = DocxDocument | _Cell
 
 TABLE_TEXT = "Table Text"
 """Paragraph style of text in table cells."""
+DRAFT_NEED_NOTICE = "Draft Need Notice"
+"""Paragraph style of the notice under a draft need in an approved document."""
+DRAFT_LABEL = "Draft Label"
+"""Character style of the word DRAFT in that notice and in the page header."""
 PARAGRAPH_STYLES = (
     "Normal", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Heading 6",
     "List Paragraph", "Quote", "Caption", "Source Code", "Need Details", TABLE_TEXT,
-    "toc 1", "toc 2", "toc 3",
+    "toc 1", "toc 2", "toc 3", DRAFT_NEED_NOTICE,
 )
-CHARACTER_STYLES = ("Hyperlink", "Inline Code")
+CHARACTER_STYLES = ("Hyperlink", "Inline Code", DRAFT_LABEL)
 TABLE_STYLES = ("Content Table", "Admonition")
 MAX_HEADING_LEVEL = 6
 TOC_LEVELS = 3
@@ -54,6 +58,7 @@ _CHAR_TWIPS = 110
 """Width of an average character of 9 pt Arial, the bundled table text, in twips."""
 _CELL_MARGINS = 200
 """Left and right cell margins of the bundled table styles together, in twips."""
+_DRAFT_RED = "C00000"
 _DEFAULT_INDENT = 720
 """Indent per list level in twips (half an inch), used where a template gives none."""
 # children of w:pPr in the order of CT_PPrBase and CT_PPr (ECMA-376 Part 1, 17.3.1.26)
@@ -131,6 +136,7 @@ class TemplateParts:
     def __init__(self, template_docx: DocxDocument, template_path: Path) -> None:
         self.docx = template_docx
         self.path = template_path
+        add_draft_styles(template_docx)
         _STYLE_IDS[template_docx.part] = check_styles(template_docx, template_path)
         existing = [int(value) for value in template_docx.element.body.xpath(
             ".//w:bookmarkStart/@w:id") if value.isdigit()]
@@ -206,6 +212,33 @@ def check_styles(document: DocxDocument, path: Path) -> dict[str, str]:
             f"Word template {path} lacks {', '.join(missing)}; start from a copy of a bundled "
             "template in templates/word/, which defines every style the export uses")
     return ids
+
+
+def add_draft_styles(document: DocxDocument) -> None:
+    """Add the styles that mark a draft need, where ``document`` lacks them.
+
+    The bundled templates define both styles with this look. A template made before
+    they existed gets them here, so it keeps working and still shows the marking.
+    """
+    styles = document.styles.element
+    names = {style.name_val for style in styles.style_lst}
+    if DRAFT_LABEL not in names:
+        styles.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" '
+            f'w:styleId="DraftLabel"><w:name w:val="{DRAFT_LABEL}"/><w:qFormat/>'
+            '<w:rPr><w:b/><w:color w:val="FFFFFF"/>'
+            f'<w:shd w:val="clear" w:color="auto" w:fill="{_DRAFT_RED}"/></w:rPr></w:style>'))
+    if DRAFT_NEED_NOTICE not in names:
+        border = f'w:val="single" w:sz="12" w:space="3" w:color="{_DRAFT_RED}"'
+        styles.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" '
+            f'w:styleId="DraftNeedNotice"><w:name w:val="{DRAFT_NEED_NOTICE}"/>'
+            '<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/>'
+            f'<w:pBdr><w:top {border}/><w:left {border}/><w:bottom {border}/>'
+            f'<w:right {border}/></w:pBdr>'
+            '<w:shd w:val="clear" w:color="auto" w:fill="FBE4E4"/>'
+            '<w:spacing w:before="60" w:after="120"/></w:pPr>'
+            f'<w:rPr><w:b/><w:color w:val="{_DRAFT_RED}"/></w:rPr></w:style>'))
 
 
 class Blocks:

@@ -36,8 +36,10 @@ from docx.table import Table
 from generators.reproducible import build_timestamp, normalize_office_zip
 from generators.word.configuration import KIND_TEMPLATES, TRACEABILITY_TEMPLATE
 from generators.word.wordml import (
+    DRAFT_LABEL,
     TABLE_TEXT,
     ListNumbering,
+    add_draft_styles,
     add_page_field,
     insert_paragraph_property,
     repeat_header_rows,
@@ -171,6 +173,7 @@ def _styles(document: DocxDocument) -> None:
         '<w:bottom w:val="single" w:sz="18" w:space="4" w:color="C00000"/></w:pBdr>'))
     paragraph("Header", 8, color=GREY, after=0)
     paragraph("Footer", 8, color=GREY, after=0)
+    add_draft_styles(document)
 
     hyperlink = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
     hyperlink.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
@@ -256,9 +259,9 @@ def _header_and_footer(document: DocxDocument) -> None:
         run = paragraph.add_run(text)
         if not text.startswith("{%"):
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run.bold = True
+            paragraph.paragraph_format.space_before = Pt(4)
+            run.style = document.styles[DRAFT_LABEL]
             run.font.size = Pt(11)
-            run.font.color.rgb = RED
 
     footer = section.footer.paragraphs[0]
     footer.style = document.styles["Footer"]
