@@ -443,6 +443,43 @@ def test_draft_document_is_marked(word_output: Path) -> None:
     assert all(text != "DRAFT" for _, text in _paragraphs(approved))
 
 
+def test_table_rows_do_not_split(word_output: Path) -> None:
+    document = _open(word_output / "WRD-POL-01.docx")
+    tables = list(document.element.body.iter(qn("w:tbl")))
+    assert len(tables) >= 4
+    for table in tables:
+        for row in table.findall(qn("w:tr")):
+            assert row.xpath("./w:trPr/w:cantSplit"), _paragraph_text(row)
+
+
+LONG_ROW_PROJECT = {"needs/a.yaml": f"""\
+    documents:
+      - {{id: LONG-01, kind: other, title: Long, version: "1", status: approved, owner: Me,
+         approver: Board, approved: 2026-01-01, classification: PUBLIC,
+         sections: [{{id: s, title: S}}]}}
+    needs:
+      - id: POL_LONG
+        type: pol
+        title: Long rows
+        document: LONG-01
+        section: s
+        content: |
+          | Item | Text |
+          |---|---|
+          | short | A short row. |
+          | long | {"A row far taller than half a page. " * 120} |
+    """}
+
+
+def test_long_table_row_may_split(make_project: Callable[..., Path]) -> None:
+    document = _render_project(make_project(LONG_ROW_PROJECT))["LONG-01.docx"]
+    table = next(t for t in document.element.body.iter(qn("w:tbl"))
+                 if _paragraph_text(t.find(qn("w:tr"))).startswith("Item"))
+    splits = {_paragraph_text(row.find(qn("w:tc"))): bool(row.xpath("./w:trPr/w:cantSplit"))
+              for row in table.findall(qn("w:tr"))}
+    assert splits == {"Item": True, "short": True, "long": False}
+
+
 def test_core_properties_describe_document(word_output: Path) -> None:
     properties = _open(word_output / "WRD-POL-01.docx").core_properties
     assert properties.title == "Policy & <principles> \"quoted\" {{ title }}"

@@ -24,11 +24,17 @@ from generators.docx_render import (
     template_variables,
 )
 from generators.model import Document, Model
+from generators.templating import TemplateError
 from generators.word.appendix import write_appendix
 from generators.word.configuration import PlannedDocument
 from generators.word.content import BodyWriter
-from generators.templating import TemplateError
-from generators.word.wordml import Fragment, Heading, TemplateParts, write_table_of_contents
+from generators.word.wordml import (
+    Fragment,
+    Heading,
+    TemplateParts,
+    keep_short_rows_together,
+    write_table_of_contents,
+)
 
 KIND_LABELS = {
     "policy": "Policy",
@@ -72,6 +78,7 @@ def render_document(model: Model, coverage: Coverage, planned: PlannedDocument,
         write_appendix(writer)
     else:
         writer.write()
+    keep_short_rows_together(body.body.element.body, parts.text_height)
     contents = Fragment(parts)
     write_table_of_contents(contents, parts.headings, "This document has no headings.",
                             as_field=toc_field)

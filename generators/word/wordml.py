@@ -54,10 +54,14 @@ _MAX_BOOKMARK_NAME = 40
 """Word drops bookmarks whose names are longer."""
 _DEFAULT_TEXT_WIDTH = 9638
 """Twips between the margins of an A4 page with 2 cm margins, for a template without size."""
+_DEFAULT_TEXT_HEIGHT = 14570
+"""Twips between the top and bottom margins of such a page."""
 _CHAR_TWIPS = 110
 """Width of an average character of 9 pt Arial, the bundled table text, in twips."""
 _CELL_MARGINS = 200
 """Left and right cell margins of the bundled table styles together, in twips."""
+_LINE_TWIPS = 260
+"""Height of a line of 9 pt table text with its spacing, in twips."""
 _DRAFT_RED = "C00000"
 _DEFAULT_INDENT = 720
 """Indent per list level in twips (half an inch), used where a template gives none."""
@@ -147,6 +151,9 @@ class TemplateParts:
         width = (section.page_width or 0) - (section.left_margin or 0) - \
             (section.right_margin or 0)
         self.text_width = Emu(width).twips if width > 0 else _DEFAULT_TEXT_WIDTH
+        height = (section.page_height or 0) - (section.top_margin or 0) - \
+            (section.bottom_margin or 0)
+        self.text_height = Emu(height).twips if height > 0 else _DEFAULT_TEXT_HEIGHT
         self.bookmark_names: set[str] = set()
 
     def next_bookmark_id(self) -> int:
@@ -620,6 +627,47 @@ def set_column_widths(table: Table, widths: list[int]) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=False):
             cell.width = Twips(width)
+
+
+def keep_rows_together(table: Table) -> None:
+    """Keep each row of ``table`` on one page: Word's "Allow row to break across pages" off."""
+    for row in table.rows:
+        _set_cant_split(row._tr)
+
+
+def keep_short_rows_together(body: Any, text_height: int) -> None:
+    """Keep every table row in ``body`` on one page, unless it may be taller than half a page.
+
+    A row that may not break but is taller than a page cannot be laid out whole, and
+    Word may then cut it off. So long rows stay free to break.
+    """
+    limit = text_height // 2
+    for row in body.iter(qn("w:tr")):
+        # NOTE: the height is estimated from the text length, as if all of it were 9 pt text
+        if _estimated_height(row) <= limit:
+            _set_cant_split(row)
+
+
+def _set_cant_split(row: Any) -> None:
+    tr_pr = row.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is None:
+        # the children of w:trPr are a choice, so any order is valid
+        tr_pr.insert(0, OxmlElement("w:cantSplit"))
+
+
+def _estimated_height(row: Any) -> int:
+    """Return the estimated height of a table row in twips: its tallest cell's lines."""
+    tallest = 0
+    for cell in row.iterchildren(qn("w:tc")):
+        widths = cell.xpath("./w:tcPr/w:tcW[@w:type='dxa']/@w:w")
+        width = int(widths[0]) if widths and widths[0].isdigit() else _DEFAULT_TEXT_WIDTH // 2
+        per_line = max(8, (width - _CELL_MARGINS) // _CHAR_TWIPS)
+        lines = 0
+        for paragraph in cell.iter(qn("w:p")):
+            length = sum(len(text) for text in paragraph.xpath(".//w:t/text()"))
+            lines += max(1, -(-length // per_line))
+        tallest = max(tallest, lines * _LINE_TWIPS)
+    return tallest
 
 
 def column_widths(texts: list[list[str]], total: int, weights: list[float] | None = None

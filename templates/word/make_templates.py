@@ -42,6 +42,7 @@ from generators.word.wordml import (
     add_draft_styles,
     add_page_field,
     insert_paragraph_property,
+    keep_rows_together,
     repeat_header_rows,
     set_column_widths,
 )
@@ -324,6 +325,7 @@ def _table(document: DocxDocument, rows: int, shares: list[float]) -> Table:
     for cell in table._cells:
         cell.paragraphs[0].style = document.styles[TABLE_TEXT]
     set_column_widths(table, [int(width * share) for share in shares])
+    keep_rows_together(table)
     return table
 
 
