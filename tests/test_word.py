@@ -18,6 +18,7 @@ import pytest
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
+from docx.shared import Cm, Emu
 from docx.text.paragraph import Paragraph
 
 from generators.coverage import Coverage, compute_coverage
@@ -77,6 +78,11 @@ def _paragraphs(document: DocxDocument) -> list[tuple[str, str]]:
         result.append((names.get(style[0], style[0]) if style else "Normal",
                        _paragraph_text(paragraph)))
     return result
+
+
+def _part_paragraphs_text(element: object) -> str:
+    """Return the text of every paragraph in a header or footer, table cells included."""
+    return " ".join(_paragraph_text(p) for p in element.iter(qn("w:p")))  # type: ignore[attr-defined]
 
 
 def _flat(text: str) -> str:
@@ -422,7 +428,7 @@ def test_overdue_review_is_flagged(word_project: Path) -> None:
 def test_header_and_footer_carry_id_version_classification(word_output: Path) -> None:
     document = _open(word_output / "WRD-POL-01.docx")
     section = document.sections[0]
-    header = " ".join(p.text for p in section.header.paragraphs)
+    header = _part_paragraphs_text(section.header._element)
     assert "WRD-POL-01 \u00b7 Version 2.1 \u00b7 INTERNAL & RESTRICTED" in header
     assert "DRAFT" not in header
     footer_xml = section.footer._element.xml
@@ -431,10 +437,53 @@ def test_header_and_footer_carry_id_version_classification(word_output: Path) ->
     assert "INTERNAL &amp; RESTRICTED" in footer_xml
 
 
+def _text_width(document: DocxDocument) -> int:
+    section = document.sections[0]
+    return int(Emu(section.page_width - section.left_margin - section.right_margin).twips)
+
+
+def test_layout_follows_template_margins(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    source.sections[0].left_margin = Cm(4.5)
+    source.sections[0].right_margin = Cm(3)
+    source.save(str(template))
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    document = _open(tmp_path / "out" / "word" / "WRD-POL-01.docx")
+    width = _text_width(document)
+    assert width == 7654  # 13.5 cm: 21 cm less 7.5 cm of margins
+
+    body = document.element.body
+    tables = body.findall(qn("w:tbl"))
+    front_matter = tables[:2]
+    for table in front_matter:
+        assert table.xpath("./w:tblPr/w:tblW/@w:type") == ["pct"]
+        assert table.xpath("./w:tblPr/w:tblW/@w:w") == ["5000"]
+        for row in table.findall(qn("w:tr")):
+            shares = [int(value) for value in row.xpath("./w:tc/w:tcPr/w:tcW/@w:w")]
+            assert sum(shares) == 5000
+            assert set(row.xpath("./w:tc/w:tcPr/w:tcW/@w:type")) == {"pct"}
+    for table in tables[2:]:
+        grid = sum(int(value) for value in table.xpath("./w:tblGrid/w:gridCol/@w:w"))
+        assert grid <= width
+        if _paragraph_text(table.find(qn("w:tr"))).startswith("Column A"):
+            assert grid == width
+
+    section = document.sections[0]
+    for part in (section.header._element, section.footer._element):
+        assert part.xpath(".//w:tabs") == []
+        assert part.xpath("./w:tbl/w:tblPr/w:tblW/@w:type") == ["pct"]
+        assert part.xpath("./w:tbl/w:tblPr/w:tblW/@w:w") == ["5000"]
+
+    toc_stops = {int(value) for value in body.xpath(".//w:pPr/w:tabs/w:tab/@w:pos")}
+    assert toc_stops == {width}
+
+
 def test_draft_document_is_marked(word_output: Path) -> None:
     document = _open(word_output / "WRD-PRC-01.docx")
     assert ("Draft Notice", "DRAFT") in _paragraphs(document)
-    header = " ".join(p.text for p in document.sections[0].header.paragraphs)
+    header = _part_paragraphs_text(document.sections[0].header._element)
     assert "DRAFT \u2013 NOT APPROVED" in header
     control = dict(row for row in _tables(document)[0])
     assert control["Status"] == "Draft"
@@ -501,7 +550,7 @@ def test_special_characters_appear_literally(word_output: Path) -> None:
     assert "<b>html</b> & AT&T's \"quotes\"" in text
     history = _tables(document)[1]
     assert history[1][3] == "First issue {% if x %} & <b> {_{ kept }_}"
-    header = " ".join(p.text for p in document.sections[0].header.paragraphs)
+    header = _part_paragraphs_text(document.sections[0].header._element)
     assert "Müller & Söhne <Test> \"GmbH\"" in header
 
 

@@ -62,6 +62,8 @@ _CELL_MARGINS = 200
 """Left and right cell margins of the bundled table styles together, in twips."""
 _LINE_TWIPS = 260
 """Height of a line of 9 pt table text with its spacing, in twips."""
+_FULL_WIDTH = 5000
+"""A table width of 100 percent, in the fiftieths of a percent that w:tblW type pct counts."""
 _DRAFT_RED = "C00000"
 _DEFAULT_INDENT = 720
 """Indent per list level in twips (half an inch), used where a template gives none."""
@@ -627,6 +629,31 @@ def set_column_widths(table: Table, widths: list[int]) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=False):
             cell.width = Twips(width)
+
+
+def set_relative_widths(table: Table, shares: list[float], text_width: int) -> None:
+    """Make ``table`` as wide as the text area, its columns taking ``shares`` of it.
+
+    The table and cell widths are percentages, so the table follows the margins and
+    page size of the document it is in, even when they change after it was written.
+    The grid, which Word and LibreOffice also read, is laid out for ``text_width``
+    twips.
+    """
+    total = sum(shares)
+    fiftieths = [round(_FULL_WIDTH * share / total) for share in shares]
+    fiftieths[-1] += _FULL_WIDTH - sum(fiftieths)
+    table.autofit = True
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:type"), "pct")
+        tbl_w.set(qn("w:w"), str(_FULL_WIDTH))
+    for column, share in zip(table.columns, fiftieths, strict=True):
+        column.width = Twips(text_width * share // _FULL_WIDTH)
+    for row in table.rows:
+        for cell, share in zip(row.cells, fiftieths, strict=False):
+            tc_w = cell._tc.get_or_add_tcPr().get_or_add_tcW()
+            tc_w.set(qn("w:type"), "pct")
+            tc_w.set(qn("w:w"), str(share))
 
 
 def keep_rows_together(table: Table) -> None:

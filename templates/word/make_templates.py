@@ -26,12 +26,13 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from generators.reproducible import build_timestamp, normalize_office_zip
 from generators.word.configuration import KIND_TEMPLATES, TRACEABILITY_TEMPLATE
@@ -44,7 +45,7 @@ from generators.word.wordml import (
     insert_paragraph_property,
     keep_rows_together,
     repeat_header_rows,
-    set_column_widths,
+    set_relative_widths,
 )
 
 FOLDER = Path(__file__).parent
@@ -232,31 +233,38 @@ def _lists(document: DocxDocument) -> None:
         num_pr.get_or_add_numId().val = int(num.numId)
 
 
-def _text_width(document: DocxDocument) -> Emu:
-    """Return the width between the margins, which _page_setup has set."""
+def _text_width(document: DocxDocument) -> int:
+    """Return the width between the margins in twips, which _page_setup has set."""
     section = document.sections[0]
     width, left, right = section.page_width, section.left_margin, section.right_margin
     assert width is not None
     assert left is not None
     assert right is not None
-    return Emu(width - left - right)
+    return int(Emu(width - left - right).twips)
 
 
 def _header_and_footer(document: DocxDocument) -> None:
+    """Lay out the header and footer as borderless tables as wide as the text.
+
+    A table follows the margins when a user changes them, where tab stops stay at
+    the positions they were given.
+    """
     section = document.sections[0]
-    width = _text_width(document)
     for name in ("Header", "Footer"):
         # Word's default header and footer styles bring tab stops of a Letter page
         tabs = document.styles[name].element.pPr.find(qn("w:tabs"))
         if tabs is not None:
             tabs.getparent().remove(tabs)
-    header = section.header.paragraphs[0]
-    header.style = document.styles["Header"]
-    header.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-    header.add_run("{{ organization }}\t{{ document.id }} \u00b7 Version {{ document.version }}"
-                   " \u00b7 {{ document.classification }}")
+
+    header = section.header
+    closing = header.paragraphs[0]
+    cells = _layout_table(document, closing, "Header", [0.4, 0.6])
+    cells[0].add_run("{{ organization }}")
+    cells[1].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    cells[1].add_run("{{ document.id }} \u00b7 Version {{ document.version }} \u00b7 "
+                     "{{ document.classification }}")
     for text in ("{%p if draft %}", "DRAFT \u2013 NOT APPROVED", "{%p endif %}"):
-        paragraph = section.header.add_paragraph(style="Header")
+        paragraph = closing.insert_paragraph_before(style="Header")
         run = paragraph.add_run(text)
         if not text.startswith("{%"):
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -264,15 +272,43 @@ def _header_and_footer(document: DocxDocument) -> None:
             run.style = document.styles[DRAFT_LABEL]
             run.font.size = Pt(11)
 
-    footer = section.footer.paragraphs[0]
-    footer.style = document.styles["Footer"]
-    stops = footer.paragraph_format.tab_stops
-    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
-    stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-    footer.add_run("{{ document.classification }}\t{{ document.id }} {{ title }}\tPage ")
-    add_page_field(footer, "PAGE")
-    footer.add_run(" of ")
-    add_page_field(footer, "NUMPAGES")
+    footer = section.footer
+    cells = _layout_table(document, footer.paragraphs[0], "Footer", [0.3, 0.4, 0.3])
+    cells[0].add_run("{{ document.classification }}")
+    cells[1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cells[1].add_run("{{ document.id }} {{ title }}")
+    cells[2].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    cells[2].add_run("Page ")
+    add_page_field(cells[2], "PAGE")
+    cells[2].add_run(" of ")
+    add_page_field(cells[2], "NUMPAGES")
+
+
+def _layout_table(document: DocxDocument, closing: Paragraph, style: str,
+                  shares: list[float]) -> list[Paragraph]:
+    """Put a one-row borderless table before ``closing``; return the paragraph of each cell.
+
+    ``closing``, the empty paragraph Word expects after a table in a header or footer,
+    is made 1 pt high, so it adds no visible line.
+    """
+    table = document.add_table(rows=1, cols=len(shares))
+    table.style = None
+    closing._p.addprevious(table._tbl)
+    set_relative_widths(table, shares, _text_width(document))
+    # no cell padding, so the text lines up with the margins like the body text
+    table._tbl.tblPr.insert_element_before(
+        parse_xml(f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/>'
+                  '<w:right w:w="0" w:type="dxa"/></w:tblCellMar>'),
+        "w:tblLook", "w:tblCaption", "w:tblDescription")
+    paragraphs = []
+    for cell in table.rows[0].cells:
+        paragraph = cell.paragraphs[0]
+        paragraph.style = document.styles[style]
+        paragraphs.append(paragraph)
+    closing.style = document.styles[style]
+    insert_paragraph_property(closing._p.get_or_add_pPr(), parse_xml(
+        f'<w:rPr {nsdecls("w")}><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>'))
+    return paragraphs
 
 
 def _front_matter(document: DocxDocument) -> None:
@@ -319,12 +355,12 @@ def _front_matter(document: DocxDocument) -> None:
 
 
 def _table(document: DocxDocument, rows: int, shares: list[float]) -> Table:
-    width = _text_width(document).twips
+    """Add a table as wide as the text, its rows kept whole on a page."""
     table: Table = document.add_table(rows=rows, cols=len(shares))
     table.style = document.styles["Content Table"]
     for cell in table._cells:
         cell.paragraphs[0].style = document.styles[TABLE_TEXT]
-    set_column_widths(table, [int(width * share) for share in shares])
+    set_relative_widths(table, shares, _text_width(document))
     keep_rows_together(table)
     return table
 
