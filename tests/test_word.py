@@ -437,6 +437,58 @@ def test_header_and_footer_carry_id_version_classification(word_output: Path) ->
     assert "INTERNAL &amp; RESTRICTED" in footer_xml
 
 
+def _style_font(document: DocxDocument, style_id: str) -> str | None:
+    """Return the font a style sets or inherits through basedOn, or None for the default."""
+    styles = document.styles.element
+    while style_id:
+        found = styles.xpath(f'./w:style[@w:styleId="{style_id}"]')
+        if not found:
+            return None
+        fonts = found[0].xpath("./w:rPr/w:rFonts/@w:ascii")
+        if fonts:
+            return str(fonts[0])
+        based_on = found[0].xpath("./w:basedOn/@w:val")
+        style_id = based_on[0] if based_on else ""
+    return None
+
+
+def _used_styles(document: DocxDocument, kind: str) -> set[str]:
+    """Return the ids of the ``kind`` styles (pStyle, rStyle) used in body, header, footer."""
+    section = document.sections[0]
+    used = set()
+    for part in (document.element.body, section.header._element, section.footer._element):
+        used.update(part.xpath(f".//w:{kind}/@w:val"))
+    return used
+
+
+def test_styles_inherit_default_font(word_output: Path) -> None:
+    document = _open(word_output / "WRD-POL-01.docx")
+    paragraph_styles = _used_styles(document, "pStyle")
+    assert {"Heading1", "Title", "TableText", "Header", "Footer", "DraftNeedNotice"} <= \
+        paragraph_styles
+    for style_id in paragraph_styles - {"SourceCode"}:
+        assert _style_font(document, style_id) is None, style_id
+    for style_id in _used_styles(document, "rStyle") - {"InlineCode"}:
+        assert _style_font(document, style_id) is None, style_id
+    assert _style_font(document, "InlineCode") == "Courier New"
+    defaults = document.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:rFonts")
+    assert defaults[0].get(qn("w:asciiTheme")) == "minorHAnsi"
+    theme = _part_text(word_output / "WRD-POL-01.docx", "word/theme/theme1.xml")
+    assert re.search(r'<a:minorFont>\s*<a:latin typeface="Arial"/>', theme)
+
+
+def test_normal_font_restyles_document(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    source.styles["Normal"].font.name = "Georgia"
+    source.save(str(template))
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    document = _open(tmp_path / "out" / "word" / "WRD-POL-01.docx")
+    for style_id in _used_styles(document, "pStyle") - {"SourceCode"}:
+        assert _style_font(document, style_id) == "Georgia", style_id
+
+
 def _text_width(document: DocxDocument) -> int:
     section = document.sections[0]
     return int(Emu(section.page_width - section.left_margin - section.right_margin).twips)

@@ -27,12 +27,14 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from generators.reproducible import build_timestamp, normalize_office_zip
 from generators.word.configuration import KIND_TEMPLATES, TRACEABILITY_TEMPLATE
@@ -50,7 +52,10 @@ from generators.word.wordml import (
 
 FOLDER = Path(__file__).parent
 FONT = "Arial"
-"""Body font: Word has it everywhere, and LibreOffice shows the metric-equal Liberation Sans."""
+"""Font of the theme, which every style but the code styles inherits.
+
+Word has it everywhere, and LibreOffice shows the metric-equal Liberation Sans.
+"""
 CODE_FONT = "Courier New"
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 BLUE = RGBColor(0x2E, 0x5C, 0x8A)
@@ -90,6 +95,7 @@ def build_template(*, landscape: bool) -> bytes:
     """Return the bytes of one template: page, styles, header, footer and front matter."""
     document = Document()
     _page_setup(document, landscape=landscape)
+    _theme_fonts(document)
     _styles(document)
     _lists(document)
     _header_and_footer(document)
@@ -120,11 +126,22 @@ def _page_setup(document: DocxDocument, *, landscape: bool) -> None:
     section.header_distance = section.footer_distance = Cm(1.1)
 
 
+def _theme_fonts(document: DocxDocument) -> None:
+    """Make FONT the theme's heading and body font (Design > Fonts in Word)."""
+    theme = document.part.part_related_by(RELATIONSHIP_TYPE.THEME)
+    root = etree.fromstring(theme.blob)
+    drawing = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+    for latin in root.xpath(".//a:fontScheme/*/a:latin", namespaces=drawing):
+        latin.set("typeface", FONT)
+    theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                 standalone=True)
+
+
 def _styles(document: DocxDocument) -> None:
     styles = document.styles
 
     def paragraph(name: str, size: float, *, bold: bool = False, italic: bool = False,
-                  color: RGBColor | None = None, font: str = FONT, before: float = 0,
+                  color: RGBColor | None = None, font: str | None = None, before: float = 0,
                   after: float = 6, keep: bool = False) -> ParagraphStyle:
         try:
             style = styles[name]
@@ -132,14 +149,17 @@ def _styles(document: DocxDocument) -> None:
             style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             style.base_style = styles["Normal"]
         assert isinstance(style, ParagraphStyle)
-        style.font.name = font
+        # Only the code styles name a font. The others inherit the font of Normal, and
+        # through it the document default, which is the theme's body font.
+        fonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
+        if fonts is not None:
+            fonts.getparent().remove(fonts)
+        if font is not None:
+            style.font.name = font
         style.font.size = Pt(size)
         style.font.bold = bold
         style.font.italic = italic
         style.font.color.rgb = color or RGBColor(0, 0, 0)
-        fonts = style.element.rPr.find(qn("w:rFonts"))
-        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-            fonts.attrib.pop(qn(attribute), None)
         style.paragraph_format.space_before = Pt(before)
         style.paragraph_format.space_after = Pt(after)
         style.paragraph_format.keep_with_next = keep
