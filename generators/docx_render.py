@@ -9,13 +9,15 @@ inputs give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.utils import missing
 from markupsafe import Markup, escape
 
 from generators.reproducible import normalize_office_zip
@@ -54,13 +56,41 @@ class _CompilingOnceEnvironment(jinja2.Environment):
         return compiled
 
 
+class MissingValueError(jinja2.UndefinedError):
+    """Error of a template that uses an attribute or item that a value of the context lacks."""
+
+    def __init__(self, message: str, *, holder: Any, name: Any) -> None:
+        super().__init__(message)
+        self.holder = holder
+        self.name = name
+
+
+class _ReportingUndefined(jinja2.StrictUndefined):
+    """StrictUndefined whose error keeps the value that lacked the attribute.
+
+    Jinja's own message names only the value's type ("'dict object' has no
+    attribute ..."). Keeping the value lets the message name it as the template does.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, hint: str | None = None, obj: Any = missing,
+                 name: str | None = None, exc: type[jinja2.UndefinedError] = jinja2.UndefinedError
+                 ) -> None:
+        super().__init__(hint, obj, name, exc)
+        if obj is not missing:
+            # Jinja raises what this attribute holds, called with the message alone
+            self._undefined_exception = functools.partial(  # type: ignore[assignment]
+                MissingValueError, holder=obj, name=name)
+
+
 def docx_environment(filters: dict[str, Callable[..., Any]] | None = None) -> jinja2.Environment:
     """Return the Jinja environment for Word templates: strict and escaping.
 
     Reuse one environment for many renders of the same template: it compiles each
     template once.
     """
-    environment = _CompilingOnceEnvironment(undefined=jinja2.StrictUndefined,
+    environment = _CompilingOnceEnvironment(undefined=_ReportingUndefined,
                                             autoescape=True, finalize=escape_value)
     environment.filters.update(filters or {})
     return environment
@@ -117,9 +147,12 @@ def render_docx(template: Any, path: Path, context: dict[str, Any], timestamp: d
     if missing:
         raise TemplateError(
             f"Word template {path} uses {', '.join(repr(m) for m in missing)}, which the "
-            f"context does not provide; available: {', '.join(sorted(context))}")
+            f"context does not provide; available: {', '.join(sorted(context))}. "
+            f"{_FIX_HINT}")
     try:
         template.render(context, jinja_env=environment, autoescape=True)
+    except MissingValueError as error:
+        raise TemplateError(_missing_value_message(path, error, context)) from None
     except jinja2.UndefinedError as error:
         raise TemplateError(f"Word template {path}: {error.message}") from None
     except jinja2.TemplateSyntaxError as error:
@@ -132,3 +165,28 @@ def render_docx(template: Any, path: Path, context: dict[str, Any], timestamp: d
     buffer = io.BytesIO()
     template.save(buffer)
     return normalize_office_zip(buffer.getvalue(), timestamp)
+
+
+_FIX_HINT = "Use one of these, or remove the tag from the template"
+
+
+def _missing_value_message(path: Path, error: MissingValueError, context: dict[str, Any]
+                           ) -> str:
+    """Return a message naming the attribute the template used and those it could use."""
+    owner = None
+    for name, value in sorted(context.items()):
+        if value is error.holder:
+            owner = name
+            break
+        if isinstance(value, list | tuple) and any(item is error.holder for item in value):
+            owner = f"an entry of {name}"
+            break
+    if owner is None:
+        return f"Word template {path}: {error.message}"
+    used = repr(f"{owner}.{error.name}") if owner in context else f"{error.name!r} of {owner}"
+    if not isinstance(error.holder, Mapping):
+        return (f"Word template {path} uses {used}, but {owner} is a single value without "
+                f"attributes. Use {owner} alone, or remove the tag from the template")
+    available = ", ".join(sorted(str(key) for key in error.holder))
+    return (f"Word template {path} uses {used}, which the context does not provide; "
+            f"available in {owner}: {available}. {_FIX_HINT}")

@@ -16,7 +16,10 @@ from pathlib import Path
 import docx
 import pytest
 from docx.document import Document as DocxDocument
+from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
+from docx.shared import Cm, Emu
+from docx.text.paragraph import Paragraph
 
 from generators.coverage import Coverage, compute_coverage
 from generators.docx_render import open_template, render_docx
@@ -27,7 +30,12 @@ from generators.templating import TemplateError
 from generators.word.command import render_word
 from generators.word.configuration import document_needs, file_name_problem
 from generators.word.pdf import find_libreoffice
-from generators.word.wordml import bookmark_name, column_widths
+from generators.word.wordml import (
+    DRAFT_LABEL,
+    DRAFT_NEED_NOTICE,
+    bookmark_name,
+    column_widths,
+)
 from tests.conftest import REPOSITORY, run_cli
 
 SPECIAL = "Escaping & <tags> \"quotes\" {{ var }} {% if x %}"
@@ -70,6 +78,11 @@ def _paragraphs(document: DocxDocument) -> list[tuple[str, str]]:
         result.append((names.get(style[0], style[0]) if style else "Normal",
                        _paragraph_text(paragraph)))
     return result
+
+
+def _part_paragraphs_text(element: object) -> str:
+    """Return the text of every paragraph in a header or footer, table cells included."""
+    return " ".join(_paragraph_text(p) for p in element.iter(qn("w:p")))  # type: ignore[attr-defined]
 
 
 def _flat(text: str) -> str:
@@ -287,15 +300,61 @@ def test_need_details_list_links(word_output: Path) -> None:
     details = [text for style, text in paragraphs if style == "Need Details"]
     assert "Satisfies: REQ_WORD_TRIAGE (Word test standard 5.2)" in details
     assert "Performed by: ROLE_TEAM (Response team)" in details
-    assert not any(line.startswith("Status:") for line in details)
+    # the whole document is a draft, so its needs need no notice of their own
+    assert not any(style == DRAFT_NEED_NOTICE for style, _ in paragraphs)
+
+
+def _draft_notice(document: DocxDocument, heading: str) -> Paragraph:
+    """Return the paragraph right after the heading ``heading``."""
+    paragraphs = document.paragraphs
+    index = next(i for i, p in enumerate(paragraphs) if p.text == heading)
+    return paragraphs[index + 1]
 
 
 def test_draft_need_in_approved_document_is_marked(word_output: Path) -> None:
-    paragraphs = _paragraphs(_open(word_output / "WRD-POL-01.docx"))
-    index = paragraphs.index(("Heading 2", f"POL_ESCAPE \u2013 {SPECIAL}"))
-    assert paragraphs[index + 1] == ("Need Details", "Status: DRAFT, not approved")
-    rich = paragraphs.index(("Heading 2", "POL_RICH \u2013 Rich statement"))
-    assert not paragraphs[rich + 1][1].startswith("Status:")
+    document = _open(word_output / "WRD-POL-01.docx")
+    notice = _draft_notice(document, f"POL_ESCAPE \u2013 {SPECIAL}")
+    assert notice.style.name == DRAFT_NEED_NOTICE
+    assert notice.text == ("DRAFT POL_ESCAPE is not approved, although this document is. "
+                           "Do not rely on it until it is approved.")
+    label = notice.runs[0]
+    assert label.text == "DRAFT"
+    assert label.style.name == DRAFT_LABEL
+    assert label.style.font.bold
+    assert label.style.element.xpath("./w:rPr/w:shd/@w:fill") == ["C00000"]
+    assert len(notice.style.element.xpath("./w:pPr/w:pBdr/*")) == 4
+    approved = _draft_notice(document, "POL_RICH \u2013 Rich statement")
+    assert approved.style.name != DRAFT_NEED_NOTICE
+
+
+def test_draft_need_marking_follows_template(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    source.styles[DRAFT_LABEL].font.highlight_color = WD_COLOR_INDEX.YELLOW
+    source.save(str(template))
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    document = _open(tmp_path / "out" / "word" / "WRD-POL-01.docx")
+    label = _draft_notice(document, f"POL_ESCAPE \u2013 {SPECIAL}").runs[0]
+    assert label.style.font.highlight_color == WD_COLOR_INDEX.YELLOW
+    assert label.font.highlight_color is None
+
+
+def test_draft_styles_added_to_older_template(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    for name in (DRAFT_LABEL, DRAFT_NEED_NOTICE):
+        element = source.styles[name].element
+        element.getparent().remove(element)
+    source.save(str(template))
+    assert DRAFT_LABEL not in {style.name for style in docx.Document(str(template)).styles}
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    document = _open(tmp_path / "out" / "word" / "WRD-POL-01.docx")
+    notice = _draft_notice(document, f"POL_ESCAPE \u2013 {SPECIAL}")
+    assert notice.style.name == DRAFT_NEED_NOTICE
+    assert notice.runs[0].style.name == DRAFT_LABEL
+    assert notice.runs[0].style.font.bold
 
 
 def test_empty_section_says_so(word_output: Path) -> None:
@@ -357,10 +416,19 @@ def test_document_control_matches_model(word_project: Path, word_output: Path) -
                            for e in source.history]
 
 
+def test_overdue_review_is_flagged(word_project: Path) -> None:
+    settings = word_project / "iso27035.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "today: 2026-06-30", "today: 2027-02-01"), encoding="utf-8")
+    document = _render_project(word_project)["WRD-POL-01.docx"]
+    control = dict(row for row in _tables(document)[0])
+    assert control["Next review due"] == "2027-01-10 (overdue)"
+
+
 def test_header_and_footer_carry_id_version_classification(word_output: Path) -> None:
     document = _open(word_output / "WRD-POL-01.docx")
     section = document.sections[0]
-    header = " ".join(p.text for p in section.header.paragraphs)
+    header = _part_paragraphs_text(section.header._element)
     assert "WRD-POL-01 \u00b7 Version 2.1 \u00b7 INTERNAL & RESTRICTED" in header
     assert "DRAFT" not in header
     footer_xml = section.footer._element.xml
@@ -369,16 +437,148 @@ def test_header_and_footer_carry_id_version_classification(word_output: Path) ->
     assert "INTERNAL &amp; RESTRICTED" in footer_xml
 
 
+def _style_font(document: DocxDocument, style_id: str) -> str | None:
+    """Return the font a style sets or inherits through basedOn, or None for the default."""
+    styles = document.styles.element
+    while style_id:
+        found = styles.xpath(f'./w:style[@w:styleId="{style_id}"]')
+        if not found:
+            return None
+        fonts = found[0].xpath("./w:rPr/w:rFonts/@w:ascii")
+        if fonts:
+            return str(fonts[0])
+        based_on = found[0].xpath("./w:basedOn/@w:val")
+        style_id = based_on[0] if based_on else ""
+    return None
+
+
+def _used_styles(document: DocxDocument, kind: str) -> set[str]:
+    """Return the ids of the ``kind`` styles (pStyle, rStyle) used in body, header, footer."""
+    section = document.sections[0]
+    used = set()
+    for part in (document.element.body, section.header._element, section.footer._element):
+        used.update(part.xpath(f".//w:{kind}/@w:val"))
+    return used
+
+
+def test_styles_inherit_default_font(word_output: Path) -> None:
+    document = _open(word_output / "WRD-POL-01.docx")
+    paragraph_styles = _used_styles(document, "pStyle")
+    assert {"Heading1", "Title", "TableText", "Header", "Footer", "DraftNeedNotice"} <= \
+        paragraph_styles
+    for style_id in paragraph_styles - {"SourceCode"}:
+        assert _style_font(document, style_id) is None, style_id
+    for style_id in _used_styles(document, "rStyle") - {"InlineCode"}:
+        assert _style_font(document, style_id) is None, style_id
+    assert _style_font(document, "InlineCode") == "Courier New"
+    defaults = document.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:rFonts")
+    assert defaults[0].get(qn("w:asciiTheme")) == "minorHAnsi"
+    theme = _part_text(word_output / "WRD-POL-01.docx", "word/theme/theme1.xml")
+    assert re.search(r'<a:minorFont>\s*<a:latin typeface="Arial"/>', theme)
+
+
+def test_normal_font_restyles_document(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    source.styles["Normal"].font.name = "Georgia"
+    source.save(str(template))
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    document = _open(tmp_path / "out" / "word" / "WRD-POL-01.docx")
+    for style_id in _used_styles(document, "pStyle") - {"SourceCode"}:
+        assert _style_font(document, style_id) == "Georgia", style_id
+
+
+def _text_width(document: DocxDocument) -> int:
+    section = document.sections[0]
+    return int(Emu(section.page_width - section.left_margin - section.right_margin).twips)
+
+
+def test_layout_follows_template_margins(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    source.sections[0].left_margin = Cm(4.5)
+    source.sections[0].right_margin = Cm(3)
+    source.save(str(template))
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    document = _open(tmp_path / "out" / "word" / "WRD-POL-01.docx")
+    width = _text_width(document)
+    assert width == 7654  # 13.5 cm: 21 cm less 7.5 cm of margins
+
+    body = document.element.body
+    tables = body.findall(qn("w:tbl"))
+    front_matter = tables[:2]
+    for table in front_matter:
+        assert table.xpath("./w:tblPr/w:tblW/@w:type") == ["pct"]
+        assert table.xpath("./w:tblPr/w:tblW/@w:w") == ["5000"]
+        for row in table.findall(qn("w:tr")):
+            shares = [int(value) for value in row.xpath("./w:tc/w:tcPr/w:tcW/@w:w")]
+            assert sum(shares) == 5000
+            assert set(row.xpath("./w:tc/w:tcPr/w:tcW/@w:type")) == {"pct"}
+    for table in tables[2:]:
+        grid = sum(int(value) for value in table.xpath("./w:tblGrid/w:gridCol/@w:w"))
+        assert grid <= width
+        if _paragraph_text(table.find(qn("w:tr"))).startswith("Column A"):
+            assert grid == width
+
+    section = document.sections[0]
+    for part in (section.header._element, section.footer._element):
+        assert part.xpath(".//w:tabs") == []
+        assert part.xpath("./w:tbl/w:tblPr/w:tblW/@w:type") == ["pct"]
+        assert part.xpath("./w:tbl/w:tblPr/w:tblW/@w:w") == ["5000"]
+
+    toc_stops = {int(value) for value in body.xpath(".//w:pPr/w:tabs/w:tab/@w:pos")}
+    assert toc_stops == {width}
+
+
 def test_draft_document_is_marked(word_output: Path) -> None:
     document = _open(word_output / "WRD-PRC-01.docx")
     assert ("Draft Notice", "DRAFT") in _paragraphs(document)
-    header = " ".join(p.text for p in document.sections[0].header.paragraphs)
+    header = _part_paragraphs_text(document.sections[0].header._element)
     assert "DRAFT \u2013 NOT APPROVED" in header
     control = dict(row for row in _tables(document)[0])
     assert control["Status"] == "Draft"
     assert control["Approval date"] == "Not approved"
     approved = _open(word_output / "WRD-POL-01.docx")
     assert all(text != "DRAFT" for _, text in _paragraphs(approved))
+
+
+def test_table_rows_do_not_split(word_output: Path) -> None:
+    document = _open(word_output / "WRD-POL-01.docx")
+    tables = list(document.element.body.iter(qn("w:tbl")))
+    assert len(tables) >= 4
+    for table in tables:
+        for row in table.findall(qn("w:tr")):
+            assert row.xpath("./w:trPr/w:cantSplit"), _paragraph_text(row)
+
+
+LONG_ROW_PROJECT = {"needs/a.yaml": f"""\
+    documents:
+      - {{id: LONG-01, kind: other, title: Long, version: "1", status: approved, owner: Me,
+         approver: Board, approved: 2026-01-01, classification: PUBLIC,
+         sections: [{{id: s, title: S}}]}}
+    needs:
+      - id: POL_LONG
+        type: pol
+        title: Long rows
+        document: LONG-01
+        section: s
+        content: |
+          | Item | Text |
+          |---|---|
+          | short | A short row. |
+          | long | {"A row far taller than half a page. " * 120} |
+    """}
+
+
+def test_long_table_row_may_split(make_project: Callable[..., Path]) -> None:
+    document = _render_project(make_project(LONG_ROW_PROJECT))["LONG-01.docx"]
+    table = next(t for t in document.element.body.iter(qn("w:tbl"))
+                 if _paragraph_text(t.find(qn("w:tr"))).startswith("Item"))
+    splits = {_paragraph_text(row.find(qn("w:tc"))): bool(row.xpath("./w:trPr/w:cantSplit"))
+              for row in table.findall(qn("w:tr"))}
+    assert splits == {"Item": True, "short": True, "long": False}
 
 
 def test_core_properties_describe_document(word_output: Path) -> None:
@@ -402,7 +602,7 @@ def test_special_characters_appear_literally(word_output: Path) -> None:
     assert "<b>html</b> & AT&T's \"quotes\"" in text
     history = _tables(document)[1]
     assert history[1][3] == "First issue {% if x %} & <b> {_{ kept }_}"
-    header = " ".join(p.text for p in document.sections[0].header.paragraphs)
+    header = _part_paragraphs_text(document.sections[0].header._element)
     assert "Müller & Söhne <Test> \"GmbH\"" in header
 
 
@@ -660,8 +860,27 @@ def test_unknown_attribute_in_template_exits_2(word_project: Path, tmp_path: Pat
     _append_paragraph(template, "{{ document.signatory }}")
     result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
-    assert re.search(r"policy_tpl\.docx: 'dict object' has no attribute 'signatory'",
-                     result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert re.search(r"WRD-POL-01\.docx: Word template .*policy_tpl\.docx uses "
+                     r"'document\.signatory', which the context does not provide; available "
+                     r"in document: approved, approver, classification, id, ", result.stderr), \
+        result.stderr
+    assert "Use one of these, or remove the tag from the template" in result.stderr
+    assert "dict object" not in result.stderr
+    assert not (tmp_path / "out" / "word").exists()
+
+
+def test_unknown_entry_attribute_exits_2(word_project: Path, tmp_path: Path) -> None:
+    template = _project_template(word_project, "policy_tpl.docx")
+    source = docx.Document(str(template))
+    history = source.tables[1]
+    history.rows[2].cells[2].paragraphs[0].runs[0].text = "{{ entry.signer }}"
+    source.save(str(template))
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert re.search(r"policy_tpl\.docx uses 'signer' of an entry of history, which the "
+                     r"context does not provide; available in an entry of history: author, "
+                     r"change, date, version\.", result.stderr), result.stderr
 
 
 def _replace_placeholder(path: Path, old: str, new: str) -> None:

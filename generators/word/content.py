@@ -26,6 +26,8 @@ from generators.trace_model import LINK_TYPES, NEED_TYPES
 from generators.word.configuration import PlannedDocument, document_needs
 from generators.word.markup import MarkupWriter, NeedIndex
 from generators.word.wordml import (
+    DRAFT_LABEL,
+    DRAFT_NEED_NOTICE,
     TABLE_TEXT,
     Blocks,
     Fragment,
@@ -39,6 +41,7 @@ from generators.word.wordml import (
     repeat_header_rows,
     set_column_widths,
     set_list_item,
+    style_id,
 )
 
 EMPTY_SECTION = "This section has no content yet."
@@ -118,9 +121,7 @@ class BodyWriter:
         marked_elsewhere = self.planned.procedure is not None or (
             document is not None and document.status != "approved")
         if isinstance(need, Artifact) and need.status != "approved" and not marked_elsewhere:
-            paragraph = self.blocks.paragraph("Need Details")
-            add_run(paragraph, "Status: ", RunFormat(bold=True))
-            add_run(paragraph, f"{need.status.upper()}, not approved")
+            self._draft_notice(need)
         for link in LINK_TYPES.values():
             for label, ids in ((link.outgoing, need.outgoing(link.name)),
                                (link.incoming, self.model.incoming(need.id, link.name))):
@@ -131,6 +132,14 @@ class BodyWriter:
             add_run(paragraph, "Tags: ", RunFormat(bold=True))
             add_run(paragraph, ", ".join(need.tags))
         self.markup.write(self.blocks, need_markup(need, self.model), heading_level=level + 1)
+
+    def _draft_notice(self, need: Artifact) -> None:
+        """Write the boxed notice that a need of an approved document is not approved."""
+        paragraph = self.blocks.paragraph(DRAFT_NEED_NOTICE)
+        label = add_run(paragraph, "DRAFT")
+        label._r.style = style_id(paragraph.part, DRAFT_LABEL)
+        add_run(paragraph, f" {need.id} is not approved, although this document is. Do not "
+                "rely on it until it is approved.")
 
     def _reference_line(self, label: str, ids: tuple[str, ...]) -> None:
         paragraph = self.blocks.paragraph("Need Details")

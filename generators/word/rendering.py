@@ -24,11 +24,17 @@ from generators.docx_render import (
     template_variables,
 )
 from generators.model import Document, Model
+from generators.templating import TemplateError
 from generators.word.appendix import write_appendix
 from generators.word.configuration import PlannedDocument
 from generators.word.content import BodyWriter
-from generators.templating import TemplateError
-from generators.word.wordml import Fragment, Heading, TemplateParts, write_table_of_contents
+from generators.word.wordml import (
+    Fragment,
+    Heading,
+    TemplateParts,
+    keep_short_rows_together,
+    write_table_of_contents,
+)
 
 KIND_LABELS = {
     "policy": "Policy",
@@ -43,6 +49,8 @@ APPENDIX_ID = "TRACEABILITY"
 """Document id of an appendix that has no document of its own."""
 NOT_SET = "-"
 NOT_APPROVED = "Not approved"
+OVERDUE = " (overdue)"
+"""Appended to the next review date when it lies before the project's current date."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ def render_document(model: Model, coverage: Coverage, planned: PlannedDocument,
         write_appendix(writer)
     else:
         writer.write()
+    keep_short_rows_together(body.body.element.body, parts.text_height)
     contents = Fragment(parts)
     write_table_of_contents(contents, parts.headings, "This document has no headings.",
                             as_field=toc_field)
@@ -151,7 +160,7 @@ def control_context(model: Model, coverage: Coverage, planned: PlannedDocument,
     subtitle = KIND_LABELS[document.kind]
     if planned.traceability:
         subtitle = f"{document.title} ({document.id})"
-    control = _document_control(document)
+    control = _document_control(document, coverage.today)
     if planned.procedure is not None:
         procedure = planned.procedure
         draft = draft or procedure.status != "approved"
@@ -165,8 +174,13 @@ def control_context(model: Model, coverage: Coverage, planned: PlannedDocument,
                     timestamp=timestamp)
 
 
-def _document_control(document: Document) -> dict[str, str]:
+def _document_control(document: Document, today: dt.date) -> dict[str, str]:
     review_due = document.review_due()
+    next_review = NOT_SET
+    if review_due is not None:
+        next_review = review_due.isoformat()
+        if review_due < today:
+            next_review += OVERDUE
     return {
         "id": document.id,
         "version": document.version,
@@ -176,7 +190,7 @@ def _document_control(document: Document) -> dict[str, str]:
         "approved": document.approved.isoformat() if document.approved else NOT_APPROVED,
         "last_reviewed": document.last_reviewed.isoformat() if document.last_reviewed
         else NOT_SET,
-        "next_review": review_due.isoformat() if review_due else NOT_SET,
+        "next_review": next_review,
         "review_interval": str(document.review_interval) if document.review_interval
         else NOT_SET,
         "classification": document.classification,

@@ -34,12 +34,16 @@ Container = DocxDocument | _Cell
 
 TABLE_TEXT = "Table Text"
 """Paragraph style of text in table cells."""
+DRAFT_NEED_NOTICE = "Draft Need Notice"
+"""Paragraph style of the notice under a draft need in an approved document."""
+DRAFT_LABEL = "Draft Label"
+"""Character style of the word DRAFT in that notice and in the page header."""
 PARAGRAPH_STYLES = (
     "Normal", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Heading 6",
     "List Paragraph", "Quote", "Caption", "Source Code", "Need Details", TABLE_TEXT,
-    "toc 1", "toc 2", "toc 3",
+    "toc 1", "toc 2", "toc 3", DRAFT_NEED_NOTICE,
 )
-CHARACTER_STYLES = ("Hyperlink", "Inline Code")
+CHARACTER_STYLES = ("Hyperlink", "Inline Code", DRAFT_LABEL)
 TABLE_STYLES = ("Content Table", "Admonition")
 MAX_HEADING_LEVEL = 6
 TOC_LEVELS = 3
@@ -50,10 +54,17 @@ _MAX_BOOKMARK_NAME = 40
 """Word drops bookmarks whose names are longer."""
 _DEFAULT_TEXT_WIDTH = 9638
 """Twips between the margins of an A4 page with 2 cm margins, for a template without size."""
+_DEFAULT_TEXT_HEIGHT = 14570
+"""Twips between the top and bottom margins of such a page."""
 _CHAR_TWIPS = 110
 """Width of an average character of 9 pt Arial, the bundled table text, in twips."""
 _CELL_MARGINS = 200
 """Left and right cell margins of the bundled table styles together, in twips."""
+_LINE_TWIPS = 260
+"""Height of a line of 9 pt table text with its spacing, in twips."""
+_FULL_WIDTH = 5000
+"""A table width of 100 percent, in the fiftieths of a percent that w:tblW type pct counts."""
+_DRAFT_RED = "C00000"
 _DEFAULT_INDENT = 720
 """Indent per list level in twips (half an inch), used where a template gives none."""
 # children of w:pPr in the order of CT_PPrBase and CT_PPr (ECMA-376 Part 1, 17.3.1.26)
@@ -131,6 +142,7 @@ class TemplateParts:
     def __init__(self, template_docx: DocxDocument, template_path: Path) -> None:
         self.docx = template_docx
         self.path = template_path
+        add_draft_styles(template_docx)
         _STYLE_IDS[template_docx.part] = check_styles(template_docx, template_path)
         existing = [int(value) for value in template_docx.element.body.xpath(
             ".//w:bookmarkStart/@w:id") if value.isdigit()]
@@ -141,6 +153,9 @@ class TemplateParts:
         width = (section.page_width or 0) - (section.left_margin or 0) - \
             (section.right_margin or 0)
         self.text_width = Emu(width).twips if width > 0 else _DEFAULT_TEXT_WIDTH
+        height = (section.page_height or 0) - (section.top_margin or 0) - \
+            (section.bottom_margin or 0)
+        self.text_height = Emu(height).twips if height > 0 else _DEFAULT_TEXT_HEIGHT
         self.bookmark_names: set[str] = set()
 
     def next_bookmark_id(self) -> int:
@@ -206,6 +221,33 @@ def check_styles(document: DocxDocument, path: Path) -> dict[str, str]:
             f"Word template {path} lacks {', '.join(missing)}; start from a copy of a bundled "
             "template in templates/word/, which defines every style the export uses")
     return ids
+
+
+def add_draft_styles(document: DocxDocument) -> None:
+    """Add the styles that mark a draft need, where ``document`` lacks them.
+
+    The bundled templates define both styles with this look. A template made before
+    they existed gets them here, so it keeps working and still shows the marking.
+    """
+    styles = document.styles.element
+    names = {style.name_val for style in styles.style_lst}
+    if DRAFT_LABEL not in names:
+        styles.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="character" w:customStyle="1" '
+            f'w:styleId="DraftLabel"><w:name w:val="{DRAFT_LABEL}"/><w:qFormat/>'
+            '<w:rPr><w:b/><w:color w:val="FFFFFF"/>'
+            f'<w:shd w:val="clear" w:color="auto" w:fill="{_DRAFT_RED}"/></w:rPr></w:style>'))
+    if DRAFT_NEED_NOTICE not in names:
+        border = f'w:val="single" w:sz="12" w:space="3" w:color="{_DRAFT_RED}"'
+        styles.append(parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph" w:customStyle="1" '
+            f'w:styleId="DraftNeedNotice"><w:name w:val="{DRAFT_NEED_NOTICE}"/>'
+            '<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/>'
+            f'<w:pBdr><w:top {border}/><w:left {border}/><w:bottom {border}/>'
+            f'<w:right {border}/></w:pBdr>'
+            '<w:shd w:val="clear" w:color="auto" w:fill="FBE4E4"/>'
+            '<w:spacing w:before="60" w:after="120"/></w:pPr>'
+            f'<w:rPr><w:b/><w:color w:val="{_DRAFT_RED}"/></w:rPr></w:style>'))
 
 
 class Blocks:
@@ -587,6 +629,72 @@ def set_column_widths(table: Table, widths: list[int]) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=False):
             cell.width = Twips(width)
+
+
+def set_relative_widths(table: Table, shares: list[float], text_width: int) -> None:
+    """Make ``table`` as wide as the text area, its columns taking ``shares`` of it.
+
+    The table and cell widths are percentages, so the table follows the margins and
+    page size of the document it is in, even when they change after it was written.
+    The grid, which Word and LibreOffice also read, is laid out for ``text_width``
+    twips.
+    """
+    total = sum(shares)
+    fiftieths = [round(_FULL_WIDTH * share / total) for share in shares]
+    fiftieths[-1] += _FULL_WIDTH - sum(fiftieths)
+    table.autofit = True
+    tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:type"), "pct")
+        tbl_w.set(qn("w:w"), str(_FULL_WIDTH))
+    for column, share in zip(table.columns, fiftieths, strict=True):
+        column.width = Twips(text_width * share // _FULL_WIDTH)
+    for row in table.rows:
+        for cell, share in zip(row.cells, fiftieths, strict=False):
+            tc_w = cell._tc.get_or_add_tcPr().get_or_add_tcW()
+            tc_w.set(qn("w:type"), "pct")
+            tc_w.set(qn("w:w"), str(share))
+
+
+def keep_rows_together(table: Table) -> None:
+    """Keep each row of ``table`` on one page: Word's "Allow row to break across pages" off."""
+    for row in table.rows:
+        _set_cant_split(row._tr)
+
+
+def keep_short_rows_together(body: Any, text_height: int) -> None:
+    """Keep every table row in ``body`` on one page, unless it may be taller than half a page.
+
+    A row that may not break but is taller than a page cannot be laid out whole, and
+    Word may then cut it off. So long rows stay free to break.
+    """
+    limit = text_height // 2
+    for row in body.iter(qn("w:tr")):
+        # NOTE: the height is estimated from the text length, as if all of it were 9 pt text
+        if _estimated_height(row) <= limit:
+            _set_cant_split(row)
+
+
+def _set_cant_split(row: Any) -> None:
+    tr_pr = row.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is None:
+        # the children of w:trPr are a choice, so any order is valid
+        tr_pr.insert(0, OxmlElement("w:cantSplit"))
+
+
+def _estimated_height(row: Any) -> int:
+    """Return the estimated height of a table row in twips: its tallest cell's lines."""
+    tallest = 0
+    for cell in row.iterchildren(qn("w:tc")):
+        widths = cell.xpath("./w:tcPr/w:tcW[@w:type='dxa']/@w:w")
+        width = int(widths[0]) if widths and widths[0].isdigit() else _DEFAULT_TEXT_WIDTH // 2
+        per_line = max(8, (width - _CELL_MARGINS) // _CHAR_TWIPS)
+        lines = 0
+        for paragraph in cell.iter(qn("w:p")):
+            length = sum(len(text) for text in paragraph.xpath(".//w:t/text()"))
+            lines += max(1, -(-length // per_line))
+        tallest = max(tallest, lines * _LINE_TWIPS)
+    return tallest
 
 
 def column_widths(texts: list[list[str]], total: int, weights: list[float] | None = None

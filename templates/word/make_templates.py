@@ -26,27 +26,36 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table
+from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from generators.reproducible import build_timestamp, normalize_office_zip
 from generators.word.configuration import KIND_TEMPLATES, TRACEABILITY_TEMPLATE
 from generators.word.wordml import (
+    DRAFT_LABEL,
     TABLE_TEXT,
     ListNumbering,
+    add_draft_styles,
     add_page_field,
     insert_paragraph_property,
+    keep_rows_together,
     repeat_header_rows,
-    set_column_widths,
+    set_relative_widths,
 )
 
 FOLDER = Path(__file__).parent
 FONT = "Arial"
-"""Body font: Word has it everywhere, and LibreOffice shows the metric-equal Liberation Sans."""
+"""Font of the theme, which every style but the code styles inherits.
+
+Word has it everywhere, and LibreOffice shows the metric-equal Liberation Sans.
+"""
 CODE_FONT = "Courier New"
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 BLUE = RGBColor(0x2E, 0x5C, 0x8A)
@@ -86,6 +95,7 @@ def build_template(*, landscape: bool) -> bytes:
     """Return the bytes of one template: page, styles, header, footer and front matter."""
     document = Document()
     _page_setup(document, landscape=landscape)
+    _theme_fonts(document)
     _styles(document)
     _lists(document)
     _header_and_footer(document)
@@ -116,11 +126,22 @@ def _page_setup(document: DocxDocument, *, landscape: bool) -> None:
     section.header_distance = section.footer_distance = Cm(1.1)
 
 
+def _theme_fonts(document: DocxDocument) -> None:
+    """Make FONT the theme's heading and body font (Design > Fonts in Word)."""
+    theme = document.part.part_related_by(RELATIONSHIP_TYPE.THEME)
+    root = etree.fromstring(theme.blob)
+    drawing = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+    for latin in root.xpath(".//a:fontScheme/*/a:latin", namespaces=drawing):
+        latin.set("typeface", FONT)
+    theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                 standalone=True)
+
+
 def _styles(document: DocxDocument) -> None:
     styles = document.styles
 
     def paragraph(name: str, size: float, *, bold: bool = False, italic: bool = False,
-                  color: RGBColor | None = None, font: str = FONT, before: float = 0,
+                  color: RGBColor | None = None, font: str | None = None, before: float = 0,
                   after: float = 6, keep: bool = False) -> ParagraphStyle:
         try:
             style = styles[name]
@@ -128,14 +149,17 @@ def _styles(document: DocxDocument) -> None:
             style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             style.base_style = styles["Normal"]
         assert isinstance(style, ParagraphStyle)
-        style.font.name = font
+        # Only the code styles name a font. The others inherit the font of Normal, and
+        # through it the document default, which is the theme's body font.
+        fonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
+        if fonts is not None:
+            fonts.getparent().remove(fonts)
+        if font is not None:
+            style.font.name = font
         style.font.size = Pt(size)
         style.font.bold = bold
         style.font.italic = italic
         style.font.color.rgb = color or RGBColor(0, 0, 0)
-        fonts = style.element.rPr.find(qn("w:rFonts"))
-        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-            fonts.attrib.pop(qn(attribute), None)
         style.paragraph_format.space_before = Pt(before)
         style.paragraph_format.space_after = Pt(after)
         style.paragraph_format.keep_with_next = keep
@@ -171,6 +195,7 @@ def _styles(document: DocxDocument) -> None:
         '<w:bottom w:val="single" w:sz="18" w:space="4" w:color="C00000"/></w:pBdr>'))
     paragraph("Header", 8, color=GREY, after=0)
     paragraph("Footer", 8, color=GREY, after=0)
+    add_draft_styles(document)
 
     hyperlink = styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
     hyperlink.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
@@ -228,47 +253,82 @@ def _lists(document: DocxDocument) -> None:
         num_pr.get_or_add_numId().val = int(num.numId)
 
 
-def _text_width(document: DocxDocument) -> Emu:
-    """Return the width between the margins, which _page_setup has set."""
+def _text_width(document: DocxDocument) -> int:
+    """Return the width between the margins in twips, which _page_setup has set."""
     section = document.sections[0]
     width, left, right = section.page_width, section.left_margin, section.right_margin
     assert width is not None
     assert left is not None
     assert right is not None
-    return Emu(width - left - right)
+    return int(Emu(width - left - right).twips)
 
 
 def _header_and_footer(document: DocxDocument) -> None:
+    """Lay out the header and footer as borderless tables as wide as the text.
+
+    A table follows the margins when a user changes them, where tab stops stay at
+    the positions they were given.
+    """
     section = document.sections[0]
-    width = _text_width(document)
     for name in ("Header", "Footer"):
         # Word's default header and footer styles bring tab stops of a Letter page
         tabs = document.styles[name].element.pPr.find(qn("w:tabs"))
         if tabs is not None:
             tabs.getparent().remove(tabs)
-    header = section.header.paragraphs[0]
-    header.style = document.styles["Header"]
-    header.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-    header.add_run("{{ organization }}\t{{ document.id }} \u00b7 Version {{ document.version }}"
-                   " \u00b7 {{ document.classification }}")
+
+    header = section.header
+    closing = header.paragraphs[0]
+    cells = _layout_table(document, closing, "Header", [0.4, 0.6])
+    cells[0].add_run("{{ organization }}")
+    cells[1].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    cells[1].add_run("{{ document.id }} \u00b7 Version {{ document.version }} \u00b7 "
+                     "{{ document.classification }}")
     for text in ("{%p if draft %}", "DRAFT \u2013 NOT APPROVED", "{%p endif %}"):
-        paragraph = section.header.add_paragraph(style="Header")
+        paragraph = closing.insert_paragraph_before(style="Header")
         run = paragraph.add_run(text)
         if not text.startswith("{%"):
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run.bold = True
+            paragraph.paragraph_format.space_before = Pt(4)
+            run.style = document.styles[DRAFT_LABEL]
             run.font.size = Pt(11)
-            run.font.color.rgb = RED
 
-    footer = section.footer.paragraphs[0]
-    footer.style = document.styles["Footer"]
-    stops = footer.paragraph_format.tab_stops
-    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
-    stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-    footer.add_run("{{ document.classification }}\t{{ document.id }} {{ title }}\tPage ")
-    add_page_field(footer, "PAGE")
-    footer.add_run(" of ")
-    add_page_field(footer, "NUMPAGES")
+    footer = section.footer
+    cells = _layout_table(document, footer.paragraphs[0], "Footer", [0.3, 0.4, 0.3])
+    cells[0].add_run("{{ document.classification }}")
+    cells[1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cells[1].add_run("{{ document.id }} {{ title }}")
+    cells[2].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    cells[2].add_run("Page ")
+    add_page_field(cells[2], "PAGE")
+    cells[2].add_run(" of ")
+    add_page_field(cells[2], "NUMPAGES")
+
+
+def _layout_table(document: DocxDocument, closing: Paragraph, style: str,
+                  shares: list[float]) -> list[Paragraph]:
+    """Put a one-row borderless table before ``closing``; return the paragraph of each cell.
+
+    ``closing``, the empty paragraph Word expects after a table in a header or footer,
+    is made 1 pt high, so it adds no visible line.
+    """
+    table = document.add_table(rows=1, cols=len(shares))
+    table.style = None
+    closing._p.addprevious(table._tbl)
+    set_relative_widths(table, shares, _text_width(document))
+    # no cell padding, so the text lines up with the margins like the body text
+    table._tbl.tblPr.insert_element_before(
+        parse_xml(f'<w:tblCellMar {nsdecls("w")}><w:left w:w="0" w:type="dxa"/>'
+                  '<w:right w:w="0" w:type="dxa"/></w:tblCellMar>'),
+        "w:tblLook", "w:tblCaption", "w:tblDescription")
+    paragraphs = []
+    for cell in table.rows[0].cells:
+        paragraph = cell.paragraphs[0]
+        paragraph.style = document.styles[style]
+        paragraphs.append(paragraph)
+    closing.style = document.styles[style]
+    insert_paragraph_property(closing._p.get_or_add_pPr(), parse_xml(
+        f'<w:rPr {nsdecls("w")}><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>'))
+    return paragraphs
 
 
 def _front_matter(document: DocxDocument) -> None:
@@ -315,12 +375,13 @@ def _front_matter(document: DocxDocument) -> None:
 
 
 def _table(document: DocxDocument, rows: int, shares: list[float]) -> Table:
-    width = _text_width(document).twips
+    """Add a table as wide as the text, its rows kept whole on a page."""
     table: Table = document.add_table(rows=rows, cols=len(shares))
     table.style = document.styles["Content Table"]
     for cell in table._cells:
         cell.paragraphs[0].style = document.styles[TABLE_TEXT]
-    set_column_widths(table, [int(width * share) for share in shares])
+    set_relative_widths(table, shares, _text_width(document))
+    keep_rows_together(table)
     return table
 
 
