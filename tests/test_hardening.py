@@ -8,6 +8,7 @@ written: no template expression evaluated, no HTML element or formula created.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -27,6 +28,8 @@ MARKUP = "<script>alert(1)</script> <img src=x onerror=alert(2)> & ]]> 'quoted' 
 UNICODE = "سياسة الاستجابة 事件响应 🔥🛡️"
 HOSTILE = f"{TEMPLATE} {MARKUP} {UNICODE}"
 YAML_TEXT = json.dumps(HOSTILE, ensure_ascii=False)  # a double-quoted YAML string
+FORMULA = '=HYPERLINK("http://example.org/","it\'s")'
+
 
 
 def _hostile_project(copy_root: Callable[[str], Path]) -> Path:
@@ -42,6 +45,7 @@ def _hostile_project(copy_root: Callable[[str], Path]) -> Path:
     artifacts = project / "needs/artifacts.yaml"
     text = artifacts.read_text(encoding="utf-8")
     text = text.replace('title: "Incident policy"', f"title: {YAML_TEXT}")
+    text = text.replace("owner: Head of Security", f"owner: {json.dumps(FORMULA)}", 1)
     text = text.replace("title: Reporting duty", f"title: {YAML_TEXT}")
     text = text.replace("text: Everyone reports.", f"text: {YAML_TEXT}")
     text = text.replace('title: "Report suspected events"', f"title: {YAML_TEXT}")
@@ -99,15 +103,17 @@ def test_site_shows_markup_as_text(built: Path) -> None:
     pages = list((built / "_build/html").rglob("*.html"))
     assert pages
     for page in pages:
-        html = page.read_text(encoding="utf-8")
-        assert "<script>alert(1)</script>" not in html, page
-        assert "<img src=x onerror" not in html, page
-        assert "<img src=\"x\"" not in html, page
+        page_html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)</script>" not in page_html, page
+        assert "<img src=x onerror" not in page_html, page
+        assert "<img src=\"x\"" not in page_html, page
     policy = (built / "_build/html/_generated/documents/tst-pol-01.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in policy
     assert "{{ 6*7+1000 }}" in policy
     assert "]]&gt;" in policy
     assert UNICODE in policy
+    assert "'quoted' \"double\"" in html.unescape(policy)
+    assert FORMULA in html.unescape(policy)
 
 
 def test_site_title_shows_organization_as_text(copy_root: Callable[[str], Path]) -> None:
@@ -121,9 +127,9 @@ def test_site_title_shows_organization_as_text(copy_root: Callable[[str], Path])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "html_title" not in result.stderr
     for page in (project / "_build/html").rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        assert "<script>alert(1)</script>" not in html, page
-        assert "<img src=x onerror" not in html, page
+        page_html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)</script>" not in page_html, page
+        assert "<img src=x onerror" not in page_html, page
     home = (project / "_build/html/index.html").read_text(encoding="utf-8")
     assert '<div class="brand">&lt;script&gt;alert(1)&lt;/script&gt;' in home
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;" in home

@@ -69,6 +69,8 @@ def configure(app: Sphinx, config: Config) -> None:
     config.needs_reproducible_json = True
     config.needs_flow_engine = "graphviz"
     config.needs_parse_dynamic_functions = False
+    # user text is shown as written: "=HYPERLINK("x")" must not get curly quotes
+    config.smartquotes = False
     # a reference to a need shows its whole title, as the Word export does
     config.needs_role_need_max_title_length = -1
 
