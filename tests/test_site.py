@@ -46,6 +46,25 @@ def test_requirement_shows_what_satisfies_it(built: Path) -> None:
     assert "coverage: partial" in text
 
 
+def test_requirement_lists_evidence_through_artifacts(copy_root: Callable[[str], Path]
+                                                     ) -> None:
+    project = copy_root("complete")
+    artifacts = project / "needs" / "artifacts.yaml"
+    text = artifacts.read_text(encoding="utf-8")
+    artifacts.write_text(text.replace("    evidences: [REQ_TEST_POLICY]\n",
+                                      "    evidences: [REQ_TEST_POLICY, PROC_INTAKE]\n"),
+                         encoding="utf-8")
+    result = run_sphinx(project / "docs", project / "_build" / "html", "-W", "--keep-going",
+                        confdir=project)
+    assert result.returncode == 0, result.stderr
+    page = _text(project / "_build/html/_generated/requirements/test-standard.html")
+    reporting = page[page.index("Requirement : Report events quickly"):]
+    reporting = reporting[:reporting.index("Requirement :", 1)]
+    assert "evidence_items: EVID_POLICY_APPROVAL" in reporting
+    assert "satisfied by: FORM_EVENT , PROC_INTAKE" in reporting
+    assert "evidenced by:" not in reporting
+
+
 def test_artifact_shows_its_links(built: Path) -> None:
     text = _text(built / "_build/html/_generated/documents/tst-prc-01.html")
     assert "uses: FORM_EVENT" in text

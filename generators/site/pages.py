@@ -208,6 +208,7 @@ class _Renderer:
         result = self.coverage.requirements.get(need_id)
         if result is not None:
             parts.append(result.status)
+            parts.extend(f"evidence<-{e}@{self._where(e)}" for e in result.evidenced_by)
         return "\n".join(parts)
 
     def _source_names(self) -> list[str]:

@@ -24,6 +24,8 @@ NEED_FIELDS: dict[str, str] = {
     "evidence": "Whether evidence is expected",
     "level": "should or shall",
     "coverage": "Coverage status of a requirement",
+    "evidence_items": "Evidence items that prove a requirement, directly or through an "
+                      "artifact that satisfies it",
     "document": "Document holding the artifact",
     "section": "Section of that document",
     "kind": "Kind of procedure or role",

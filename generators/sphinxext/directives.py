@@ -117,6 +117,7 @@ def need_fields(need: Need, coverage: dict[str, Any]) -> dict[str, str]:
             "artifacts": ", ".join(NEED_TYPES[t].title.lower() for t in need.artifacts),
             "evidence": "expected" if need.evidence else "not expected",
             "level": need.level, "coverage": coverage[need.id].status,
+            "evidence_items": ", ".join(coverage[need.id].evidenced_by) or None,
         }
     elif isinstance(need, EvidenceItem):
         values = {
