@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import click
@@ -162,7 +163,14 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
                      "iso27035_project": os.fspath(project_dir)}
     status = sys.stdout if verbose else io.StringIO()
     try:
-        with patch_docutils(project_dir), docutils_namespace():
+        with patch_docutils(project_dir), docutils_namespace(), warnings.catch_warnings():
+            if not verbose:
+                # deprecations inside sphinx-needs are for its maintainers, not for the
+                # readers of a build log
+                warnings.filterwarnings("ignore", category=DeprecationWarning,
+                                        module=r"sphinx_needs(\.|$)")
+                warnings.filterwarnings("ignore", category=PendingDeprecationWarning,
+                                        module=r"sphinx_needs(\.|$)")
             app = Sphinx(
                 srcdir=srcdir,
                 confdir=project_dir if has_conf else None,

@@ -187,6 +187,8 @@ def test_cli_build_writes_site_and_matrix(copy_root: Callable[[str], Path]) -> N
     assert result.returncode == 0, result.stderr
     assert (project / "out/html/index.html").is_file()
     assert "out/html/index.html" in result.stdout
+    assert "DeprecationWarning" not in result.stderr
+    assert "RemovedInSphinx" not in result.stderr
     built_csv = (project / "out/matrix/traceability-matrix.csv").read_bytes()
     assert built_csv == (project / "docs/_generated/downloads/traceability-matrix.csv").read_bytes()
 
