@@ -110,11 +110,7 @@ needs_types = [
 needs_links = {name: {"incoming": f"{name} back", "outgoing": name}
                for name in ("satisfies", "evidences", "uses", "performed_by")}
 needs_fields = {name: {"nullable": True, "schema": {"type": "string"}}
-                for name in ("source", "part", "edition", "clause", "clause_title",
-                             "confidence", "phase", "artifacts", "evidence", "level",
-                             "coverage", "document", "section", "kind", "scope", "owner",
-                             "location", "group", "review_interval", "last_reviewed",
-                             "retention")}
+                for name in FIELD_NAMES}
 needs_id_regex = r"^[A-Z][A-Z0-9_]+$"
 needs_build_json = True
 needs_reproducible_json = True
@@ -132,6 +128,7 @@ def write_plain_project(target: Path, project: Path) -> None:
     from generators.coverage import compute_coverage
     from generators.loading.project import load_project
     from generators.site.need_content import need_markup
+    from generators.sphinxext.configuration import NEED_FIELDS
     from generators.sphinxext.directives import need_fields
 
     result = load_project(project)
@@ -139,7 +136,8 @@ def write_plain_project(target: Path, project: Path) -> None:
     model = result.model
     coverage = compute_coverage(model, result.settings.current_date())
     target.mkdir(parents=True)
-    (target / "conf.py").write_text(PLAIN_CONF, encoding="utf-8")
+    conf = f"FIELD_NAMES = {tuple(NEED_FIELDS)!r}\n{PLAIN_CONF}"
+    (target / "conf.py").write_text(conf, encoding="utf-8")
     pages: dict[str, list[str]] = {}
     for need in model.needs.values():
         name = need.defined_at.path.stem
