@@ -36,6 +36,7 @@ def _files(folder: Path) -> set[str]:
 LINKS_OUT = {
     "link-docs-page-out": ("docs/outside.md", "page.md"),
     "link-form-template-out": ("templates/forms/form_tpl.docx", "form_tpl.docx"),
+    "link-generated-folder-out": ("docs/_generated", "generated"),
     "link-need-file-out": ("needs/zz.yaml", "secret.yaml"),
     "link-needs-folder-out": ("shared-needs", "."),
     "link-pack-template-out": ("templates/evidence-pack/index.html.j2", "index.html.j2"),
@@ -72,7 +73,7 @@ def _outside_folder(project: Path) -> Path:
     would succeed instead of printing the expected error.
     """
     outside = project.parent / "outside"
-    outside.mkdir()
+    (outside / "generated").mkdir(parents=True)
     (outside / "secret.yaml").write_text(SECRET_NEED, encoding="utf-8")
     (outside / "page.md").write_text("# Outside the project\n", encoding="utf-8")
     (outside / "index.md.j2").write_text("# Outside the project\n", encoding="utf-8")

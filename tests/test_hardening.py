@@ -5,7 +5,7 @@ and exclusion justifications. After a real build, every output must show the tex
 written: no template expression evaluated, no HTML element or formula created.
 
 Symbolic links that lead out of a project are followed only when the project allows
-outside paths.
+outside paths, and the build never writes through one.
 """
 
 from __future__ import annotations
@@ -255,6 +255,26 @@ def test_linked_template_used_only_when_allowed(copy_root: Callable[[str], Path]
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     page = (project / "_build/html/_generated/coverage.html").read_text(encoding="utf-8")
     assert "Outside marker text." in page
+
+
+def test_build_never_writes_through_generated_link(copy_root: Callable[[str], Path],
+                                                   tmp_path: Path) -> None:
+    project = copy_root("complete")
+    settings = project / "iso27035.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "allow_outside_paths: true\n",
+                        encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / "docs").mkdir(exist_ok=True)
+    (project / "docs/_generated").symlink_to(elsewhere, target_is_directory=True)
+
+    result = run_cli("build", "--project", str(project))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "docs/_generated is a symbolic link to" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert not (project / "_build/html").exists()
 
 
 def test_walk_follows_links_that_stay_inside(tmp_path: Path) -> None:

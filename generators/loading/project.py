@@ -113,7 +113,8 @@ def check_folder_links(settings: Settings) -> list[Finding]:
     The build reads the site, Word, forms and evidence-pack templates from
     ``templates/`` and the pages from ``docs/``, so this one check at load keeps those
     reads inside the project. Nothing is reported when the settings allow outside
-    paths.
+    paths. Writing through a link at ``docs/_generated`` is rejected even then, by
+    ``sync_generated_folder``.
     """
     if settings.allow_outside_paths:
         return []
