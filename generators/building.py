@@ -19,7 +19,7 @@ from generators.coverage import Coverage, compute_coverage
 from generators.findings import display_path
 from generators.gc_pause import gc_paused
 from generators.forms.commands import FORMS_FOLDER, FormsError, forms_summary, write_forms
-from generators.loading.project import load_project
+from generators.loading.project import DOCS_FOLDER, load_project
 from generators.exports import table_exports
 from generators.model import Model
 from generators.output import atomic_write
@@ -153,7 +153,7 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
     from sphinx.errors import SphinxError
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-    srcdir = project_dir / "docs"
+    srcdir = project_dir / DOCS_FOLDER
     srcdir.mkdir(exist_ok=True)
     has_conf = (project_dir / "conf.py").is_file()
     overrides: dict[str, object] = {}

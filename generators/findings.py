@@ -65,7 +65,8 @@ KINDS: dict[str, FindingKind] = _kinds(
     FindingKind("unsafe-markup", "error", True, "Markup that would read files or inject raw "
                 "output (raw, include and similar directives)."),
     FindingKind("unsafe-path", "error", True, "A file reference that leaves the project "
-                "folder, through '..', an absolute path or a symbolic link, or names no file."),
+                "folder, through '..', an absolute path or a symbolic link, or names no file; "
+                "or a need file, template or page that is a symbolic link out of the project."),
     FindingKind("unsafe-tag", "error", True, "A YAML tag other than the standard scalar and "
                 "collection tags, such as !!python/object."),
     FindingKind("unused-form", "warning", False, "A form that no procedure uses."),

@@ -79,9 +79,14 @@ def sync_generated_folder(folder: Path, files: Mapping[str, bytes]) -> list[str]
     A file may replace an existing one only if that one is a generated page (it has the
     marker) or was written by the previous run (it is in the manifest). Raise
     OutputError, before anything is written, when a file would replace an author's
-    file, or when a path leaves the folder or passes a symbolic link. Files of earlier
-    runs that are no longer generated are removed.
+    file, when ``folder`` itself is a symbolic link, or when a path leaves the folder or
+    passes a symbolic link. Files of earlier runs that are no longer generated are
+    removed.
     """
+    if folder.is_symlink():
+        raise OutputError(f"{folder} is a symbolic link to {os.readlink(folder)}, and "
+                          "iso27035 does not write generated files through a link; remove "
+                          "the link, and the next run creates the folder")
     root = folder.resolve()
     previous = _read_manifest(folder)
     targets: dict[str, bytes] = {}

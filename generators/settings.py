@@ -28,7 +28,8 @@ SETTINGS = Struct("settings", (
     Field("today", "date", "Fixed date for freshness and expiry checks (default: today)."),
     Field("coverage", "struct", "How coverage is computed.", struct=COVERAGE_SETTINGS),
     Field("allow_outside_paths", "bool", "Whether file references (attachments, "
-          "templates) may point outside the project folder (default false)."),
+          "templates) and symbolic links in needs/, templates/ and docs/ may lead outside "
+          "the project folder (default false)."),
     Field("word", "struct", "Word export: which documents, their templates and file "
           "names.", struct=WORD_SETTINGS),
 ))
@@ -120,5 +121,6 @@ def _inside(project_dir: Path, relative: str, where: Location) -> tuple[Path, Fi
     root = project_dir.resolve()
     if path != root and root not in path.parents:
         return path, Finding("project", f"folder {relative!r} lies outside the project",
-                             where, "name a folder inside the project, without '..'")
+                             where, "name a folder inside the project, without '..' and "
+                             "not through a symbolic link that leads out of it")
     return path, None

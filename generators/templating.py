@@ -1,8 +1,9 @@
 """Jinja2 environments for the templates in ``templates/``, which a project can override.
 
 A template is looked up first in the project's own ``templates/`` folder, then among the
-bundled templates. Every environment uses ``StrictUndefined``: a template that names a
-variable the context lacks fails with the template name and the variable, instead of
+bundled templates. Loading the project rejects project templates that lead outside it
+(``generators.loading.project``). Every environment uses ``StrictUndefined``: a template
+that names a variable the context lacks fails with the template name and the variable, instead of
 rendering empty text.
 """
 
@@ -17,6 +18,9 @@ import jinja2
 
 from generators.resources import bundled_dir
 
+TEMPLATES_FOLDER = "templates"
+"""Folder of a project's own templates, and of the bundled ones."""
+
 
 class TemplateError(Exception):
     """A template is missing or fails to render; the message names template and cause."""
@@ -26,10 +30,10 @@ def template_dirs(project_dir: Path | None, subfolder: str) -> list[Path]:
     """Return the folders searched for templates of ``subfolder``, project first."""
     folders = []
     if project_dir is not None:
-        own = project_dir / "templates" / subfolder
+        own = project_dir / TEMPLATES_FOLDER / subfolder
         if own.is_dir():
             folders.append(own)
-    folders.append(bundled_dir("templates") / subfolder)
+    folders.append(bundled_dir(TEMPLATES_FOLDER) / subfolder)
     return folders
 
 

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterator
 
 from generators.findings import Finding, Location
-from generators.paths import UnsafePathError, resolve_project_file
 from generators.model import (
     Artifact,
     EvidenceItem,
@@ -24,6 +23,7 @@ from generators.model import (
     Requirement,
     Role,
 )
+from generators.paths import OUTSIDE_HINT, UnsafePathError, resolve_project_file
 from generators.trace_model import LINK_TYPES, NEED_TYPES
 
 ID_BODY = r"[A-Z0-9]+(?:_[A-Z0-9]+)*"
@@ -395,8 +395,7 @@ def check_attachments(model: Model) -> Iterator[Finding]:
                 yield Finding("unsafe-path", f"{item.id} attachment {error}",
                               item.where("attachments"),
                               "give the path of a file inside the project, relative to the "
-                              "folder of iso27035.yaml; set 'allow_outside_paths: true' in "
-                              "iso27035.yaml only if files outside must be referenced",
+                              f"folder of iso27035.yaml; {OUTSIDE_HINT}",
                               item.id)
 
 

@@ -31,13 +31,63 @@ def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
 
 
+# Setup steps that put a symbolic link into the project. Each names the link's path in
+# the project and its target in the folder "outside", next to the project.
+LINKS_OUT = {
+    "link-docs-page-out": ("docs/outside.md", "page.md"),
+    "link-form-template-out": ("templates/forms/form_tpl.docx", "form_tpl.docx"),
+    "link-generated-folder-out": ("docs/_generated", "generated"),
+    "link-need-file-out": ("needs/zz.yaml", "secret.yaml"),
+    "link-needs-folder-out": ("shared-needs", "."),
+    "link-pack-template-out": ("templates/evidence-pack/index.html.j2", "index.html.j2"),
+    "link-site-template-out": ("templates/site/index.md.j2", "index.md.j2"),
+    "link-site-templates-out": ("templates/site", "."),
+    "link-word-template-out": ("templates/word/policy_tpl.docx", "policy_tpl.docx"),
+}
+
+SECRET_NEED = """\
+needs:
+  - id: EVID_OUTSIDE
+    type: evid
+    title: Outside the project
+    group: improvement
+"""
+
+
 def _setup(step: str, project: Path) -> None:
     if step == "big-file":
         # a file over the size limit, made here rather than kept in the repository
         line = "# " + "x" * 98 + "\n"
         (project / "needs" / "big.yaml").write_text(line * 210_000, encoding="utf-8")
+    elif step in LINKS_OUT:
+        link, target = LINKS_OUT[step]
+        _link_out(project / link, _outside_folder(project) / target)
     elif step:
         raise AssertionError(f"unknown setup step {step!r}")
+
+
+def _outside_folder(project: Path) -> Path:
+    """Make a folder next to the project, with a usable file of each kind a link names.
+
+    The files work as need file, page and templates, so a run that followed a link
+    would succeed instead of printing the expected error.
+    """
+    outside = project.parent / "outside"
+    (outside / "generated").mkdir(parents=True)
+    (outside / "secret.yaml").write_text(SECRET_NEED, encoding="utf-8")
+    (outside / "page.md").write_text("# Outside the project\n", encoding="utf-8")
+    (outside / "index.md.j2").write_text("# Outside the project\n", encoding="utf-8")
+    (outside / "index.html.j2").write_text("<p>Outside the project</p>\n", encoding="utf-8")
+    bundled = Path(__file__).parent.parent / "templates"
+    shutil.copy(bundled / "forms" / "form_tpl.docx", outside)
+    shutil.copy(bundled / "word" / "policy_tpl.docx", outside)
+    return outside
+
+
+def _link_out(link: Path, target: Path) -> None:
+    """Link ``link`` to ``target`` with a relative path, so messages show no tmp folder."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(os.path.relpath(target, link.parent), target_is_directory=target.is_dir())
 
 
 def test_corpus_is_large_enough() -> None:

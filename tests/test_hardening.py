@@ -1,8 +1,11 @@
-"""User text is data: injected markup, formulas and non-Latin scripts, in every output.
+"""User text is data, and files stay in the project: hostile text and symbolic links.
 
 One project carries hostile text in titles, contents, steps, form labels, scale levels
 and exclusion justifications. After a real build, every output must show the text as
 written: no template expression evaluated, no HTML element or formula created.
+
+Symbolic links that lead out of a project are followed only when the project allows
+outside paths, and the build never writes through one.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import docx
 import openpyxl
 import pytest
 
-from tests.conftest import run_cli
+from generators.paths import UnsafePathError, paths_leading_outside, resolve_project_file
+from tests.conftest import REPOSITORY, run_cli
 
 # "{{ 6*7+1000 }}" would print 1042 if any template evaluated it
 TEMPLATE = "{{ 6*7+1000 }} {% if true %}yes{% endif %} {# note #} [[copy('id')]]"
@@ -249,3 +253,91 @@ def test_unicode_reaches_every_output(built: Path) -> None:
     assert UNICODE in index
     assert "&lt;script&gt;" in index
     assert "<script>alert" not in index
+
+
+def test_linked_template_used_only_when_allowed(copy_root: Callable[[str], Path],
+                                                tmp_path: Path) -> None:
+    project = copy_root("complete")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    bundled = (REPOSITORY / "templates/site/coverage.md.j2").read_text(encoding="utf-8")
+    (outside / "coverage.md.j2").write_text(bundled + "\nOutside marker text.\n",
+                                            encoding="utf-8")
+    link = project / "templates/site/coverage.md.j2"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(outside / "coverage.md.j2")
+
+    rejected = run_cli("build", "--project", str(project))
+    assert rejected.returncode == 2, rejected.stdout + rejected.stderr
+    assert f"{link}: error: this path is a symbolic link to a file outside" in rejected.stderr
+    assert "[iso27035.unsafe-path]" in rejected.stderr
+    assert "Traceback" not in rejected.stderr
+    assert not (project / "_build").exists()
+
+    settings = project / "iso27035.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "allow_outside_paths: true\n",
+                        encoding="utf-8")
+    allowed = run_cli("build", "--project", str(project))
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    page = (project / "_build/html/_generated/coverage.html").read_text(encoding="utf-8")
+    assert "Outside marker text." in page
+
+
+def test_build_never_writes_through_generated_link(copy_root: Callable[[str], Path],
+                                                   tmp_path: Path) -> None:
+    project = copy_root("complete")
+    settings = project / "iso27035.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "allow_outside_paths: true\n",
+                        encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / "docs").mkdir(exist_ok=True)
+    (project / "docs/_generated").symlink_to(elsewhere, target_is_directory=True)
+
+    result = run_cli("build", "--project", str(project))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "docs/_generated is a symbolic link to" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert not (project / "_build/html").exists()
+
+
+def test_walk_follows_links_that_stay_inside(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    site = project / "templates/site"
+    shared = project / "shared"
+    outside = tmp_path / "outside"
+    for folder in (site, shared, outside):
+        folder.mkdir(parents=True)
+    (outside / "secret.j2").write_text("secret\n", encoding="utf-8")
+    (shared / "own.j2").write_text("own\n", encoding="utf-8")
+    (shared / "secret.j2").symlink_to(outside / "secret.j2")
+    (site / "partials").symlink_to(shared, target_is_directory=True)
+    (site / "loop").symlink_to(site, target_is_directory=True)
+    (site / "self.j2").symlink_to(site / "self.j2")
+    (site / "own.j2").symlink_to(shared / "own.j2")
+
+    found = paths_leading_outside(project, project / "templates")
+
+    assert found == [site / "partials/secret.j2"]
+
+
+def test_walk_reports_linked_root_alone(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    outside = tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    (outside / "index.md.j2").write_text("text\n", encoding="utf-8")
+    (project / "templates").symlink_to(outside, target_is_directory=True)
+
+    assert paths_leading_outside(project, project / "templates") == [project / "templates"]
+    assert paths_leading_outside(project, project / "docs") == []
+
+
+def test_attachment_link_loop_is_not_a_file(tmp_path: Path) -> None:
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    with pytest.raises(UnsafePathError, match="'loop.txt' is not a file of the project"):
+        resolve_project_file(tmp_path, "loop.txt", allow_outside=False)
+    with pytest.raises(UnsafePathError, match="'loop.txt' is not a file of the project"):
+        resolve_project_file(tmp_path, "loop.txt", allow_outside=True)

@@ -194,6 +194,28 @@ documents:
     owner: O
     classification: INTERNAL
 """, "missing-field", 2),
+    ("empty item in a link list", """\
+needs:
+  - id: POL_X
+    type: pol
+    title: T
+    document: D-1
+    section: scope
+    satisfies:
+      - REQ_A
+      - ""
+""", "missing-field", 9),
+    ("null item in a text list", """\
+needs:
+  - id: ROLE_X
+    type: role
+    kind: role
+    title: T
+    responsibilities:
+      - Receives reports.
+      -
+    satisfies: [REQ_A]
+""", "missing-field", 8),
 ]
 
 

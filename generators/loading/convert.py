@@ -147,6 +147,8 @@ class Converter:
                 items: list[Node] | None = [node]
             else:
                 items = self._sequence(node, context)
+                if items is not None:
+                    items = self._filled_items(items, context)
             if items is None:
                 return None
             item_kind = {"texts": "text", "markups": "markup", "choices": "choice",
@@ -234,6 +236,21 @@ class Converter:
                        "write one '- item' per line, or [a, b]")
             return None
         return list(node.value)
+
+    def _filled_items(self, items: list[Node], context: str) -> list[Node]:
+        """Return the items that are not empty, and report each empty one.
+
+        An empty item is a slip (a stray '-' or '""'), and leaving it out silently would
+        hide it.
+        """
+        filled = []
+        for item in items:
+            if isinstance(item, ScalarNode) and not _has_text(item):
+                self.error("missing-field", f"an item of {context} is empty", item,
+                           "write the item's value, or remove the item")
+            else:
+                filled.append(item)
+        return filled
 
     def _unknown_field(self, key: ScalarNode, struct: Struct, context: str) -> None:
         close = difflib.get_close_matches(key.value, list(struct.by_name), n=1, cutoff=0.7)

@@ -22,11 +22,16 @@ from generators.loading.schema import (
 )
 from generators.loading.yaml_source import node_location, read_yaml_file
 from generators.model import Model
+from generators.paths import OUTSIDE_HINT, leads_outside, paths_leading_outside
 from generators.settings import Settings, load_settings
+from generators.templating import TEMPLATES_FOLDER
 from generators.trace_model import NEED_TYPES
 from generators.validation import validate_model
 
 NEED_FILE_SUFFIXES = (".yaml", ".yml")
+
+DOCS_FOLDER = "docs"
+"""Folder of the project's narrative pages, with the generated pages in its ``_generated``."""
 
 
 @dataclass
@@ -59,6 +64,7 @@ def _load_project(project_dir: Path) -> LoadResult:
         return LoadResult(None, sorted_findings(findings))
 
     files, findings = discover_files(settings)
+    findings += check_folder_links(settings)
     records = RawRecords()
     for path in files:
         findings += _read_need_file(path, records)
@@ -73,7 +79,11 @@ def _load_project(project_dir: Path) -> LoadResult:
 
 
 def discover_files(settings: Settings) -> tuple[list[Path], list[Finding]]:
-    """Return the need files of the project and the catalog, each once, in stable order."""
+    """Return the need files of the project and the catalog, each once, in stable order.
+
+    In a folder of the project, a need file that is a symbolic link to a file outside
+    the project is reported and not read, unless the settings allow outside paths.
+    """
     findings: list[Finding] = []
     folders = [settings.needs_dir]
     if settings.catalog_dir is not None:
@@ -84,10 +94,40 @@ def discover_files(settings: Settings) -> tuple[list[Path], list[Finding]]:
             findings.append(Finding("project", f"need folder {folder} does not exist", None,
                                     "create it, or set 'needs:' in iso27035.yaml"))
             continue
+        # the bundled catalog lies outside every project, so only project folders are checked
+        guarded = not settings.allow_outside_paths and \
+            not leads_outside(settings.project_dir, folder)
         for path in sorted(folder.rglob("*")):
-            if path.suffix in NEED_FILE_SUFFIXES and path.is_file():
-                files.setdefault(path.resolve(), path)
+            if path.suffix not in NEED_FILE_SUFFIXES or not path.is_file():
+                continue
+            if guarded and leads_outside(settings.project_dir, path):
+                findings.append(_link_finding(path))
+                continue
+            files.setdefault(path.resolve(), path)
     return list(files.values()), findings
+
+
+def check_folder_links(settings: Settings) -> list[Finding]:
+    """Report each file or folder under ``templates/`` and ``docs/`` that leads outside.
+
+    The build reads the site, Word, forms and evidence-pack templates from
+    ``templates/`` and the pages from ``docs/``, so this one check at load keeps those
+    reads inside the project. Nothing is reported when the settings allow outside
+    paths. Writing through a link at ``docs/_generated`` is rejected even then, by
+    ``sync_generated_folder``.
+    """
+    if settings.allow_outside_paths:
+        return []
+    project_dir = settings.project_dir
+    return [_link_finding(path) for folder in (TEMPLATES_FOLDER, DOCS_FOLDER)
+            for path in paths_leading_outside(project_dir, project_dir / folder)]
+
+
+def _link_finding(path: Path) -> Finding:
+    entry_type = "folder" if path.is_dir() else "file"
+    return Finding("unsafe-path", f"this path is a symbolic link to a {entry_type} outside the "
+                   "project folder", Location(path),
+                   f"replace the link with the {entry_type} itself; {OUTSIDE_HINT}")
 
 
 def _read_need_file(path: Path, records: RawRecords) -> list[Finding]:
