@@ -278,6 +278,25 @@ def test_workbook_sheets_and_layout(copy_root: Callable[[str], Path]) -> None:
     assert applicability["REQ_TEST_POLICY"] == ("yes", "Applicable.")
 
 
+def test_workbook_summary_percent_is_number(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    report = json.loads(run_cli("check", "--project", str(project), "--format", "json").stdout)
+    summary = openpyxl.load_workbook(project / "_build/matrix/traceability-matrix.xlsx")["Summary"]
+    header = [cell.value for cell in summary[3]]
+    column = header.index("Covered %")
+    rows = {row[0].value: row[column] for row in summary.iter_rows(min_row=4)}
+    overall = rows["All requirements"]
+    assert overall.data_type == "n"
+    assert overall.number_format == "0.0%"
+    assert overall.value == pytest.approx(report["totals"]["percent_covered"] / 100)
+    assert rows["Test standard"].value == pytest.approx(
+        report["by_source"]["Test standard"]["percent_covered"] / 100)
+    assert rows["Phase: Learn lessons"].value == 0
+    assert report["by_phase"]["respond"]["percent_covered"] is None
+    assert rows["Phase: Respond"].value is None
+
+
 def test_evidence_pack_groups_and_zip(copy_root: Callable[[str], Path], tmp_path: Path) -> None:
     project = copy_root("complete")
     (project / "records").mkdir()
