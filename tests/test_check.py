@@ -8,12 +8,15 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 from xml.etree import ElementTree
 
 import jsonschema
 import openpyxl
 import pytest
 
+from generators.resources import bundled_dir
 from tests.conftest import run_cli
 
 DATA = Path(__file__).parent / "data"
@@ -44,6 +47,61 @@ def gaps(copy_root: Callable[[str], Path]) -> Path:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("exclusions:\n", GAPS + "exclusions:\n"), encoding="utf-8")
     return project
+
+
+BUNDLED_SETTINGS = """\
+organization: Test Org
+today: 2026-06-30
+catalog: bundled
+"""
+
+BUNDLED_PROGRAMME = """\
+documents:
+  - id: ORG-POL-01
+    kind: policy
+    title: Incident policy
+    version: "1.0"
+    status: approved
+    owner: Head of Security
+    approver: Board
+    approved: 2026-01-10
+    next_review: 2027-01-10
+    classification: INTERNAL
+    sections:
+      - id: terms
+        title: Terms
+needs:
+  - id: POL_TERMS
+    type: pol
+    title: Terms and scaling
+    document: ORG-POL-01
+    section: terms
+    satisfies:
+      - REQ_P1_4_1_1
+      - REQ_P1_4_4_1
+exclusions:
+  - requirement: REQ_P1_4_2_1
+    justification: Stated in the charter.
+    approved_by: Head of Security
+    date: 2026-01-15
+    expires: 2026-05-31
+"""
+"""A programme on the bundled catalog: REQ_P1_4_4_1 partial, REQ_P1_4_2_1 a gap again."""
+
+
+@pytest.fixture
+def bundled(make_project: Callable[..., Path]) -> Path:
+    """A project that reads the bundled catalog, which lies outside the project folder."""
+    return make_project({"needs/programme.yaml": BUNDLED_PROGRAMME}, BUNDLED_SETTINGS)
+
+
+def _line_of(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.endswith(text))
+
+
+def _catalog_line(req_id: str) -> int:
+    return _line_of(bundled_dir("catalog") / "iso27035-1.yaml", f"- id: {req_id}")
 
 
 def _append(project: Path, text: str) -> None:
@@ -337,3 +395,102 @@ def test_attachment_outside_project_rejected(copy_root: Callable[[str], Path],
     assert result.returncode == 2
     assert "[iso27035.unsafe-path]" in result.stderr
     assert not (project / "_build").exists()
+
+
+def test_github_places_catalog_findings_in_project(bundled: Path) -> None:
+    result = run_cli("check", "--project", "project", "--format", "github",
+                     "--fail-on", "gap,partial", cwd=bundled.parent)
+    assert result.returncode == 1
+    programme = bundled / "needs/programme.yaml"
+    annotations = {}
+    for line in result.stdout.splitlines()[:-1]:
+        match = re.match(r"^::(?:error|warning) file=([^,]+),line=(\d+),title=([^:]+)::"
+                         r"(\S+) ", line)
+        assert match, line
+        annotations[(match[3], match[4])] = (match[1], int(match[2]), line)
+    assert all(file.startswith("project/") for file, _, _ in annotations.values())
+
+    file, line, text = annotations[("iso27035.gap", "REQ_P1_4_X_1")]
+    assert (file, line) == ("project/iso27035.yaml", 3)
+    assert (f"(defined in the bundled catalog at iso27035-1.yaml:"
+            f"{_catalog_line('REQ_P1_4_X_1')})") in text
+    assert "(hint: add 'satisfies: [REQ_P1_4_X_1]'" in text
+
+    file, line, _ = annotations[("iso27035.gap", "REQ_P1_4_2_1")]
+    assert (file, line) == ("project/needs/programme.yaml",
+                            _line_of(programme, "- requirement: REQ_P1_4_2_1"))
+    file, line, _ = annotations[("iso27035.partial", "REQ_P1_4_4_1")]
+    assert (file, line) == ("project/needs/programme.yaml",
+                            _line_of(programme, "- REQ_P1_4_4_1"))
+
+
+def test_sarif_uris_are_relative_or_file_uris(bundled: Path) -> None:
+    schema = json.loads((DATA / "sarif-2.1.0-subset.schema.json").read_text())
+    elsewhere = bundled.parent / "elsewhere"
+    elsewhere.mkdir()
+    for cwd, project in ((bundled.parent, "project"), (elsewhere, str(bundled))):
+        result = run_cli("check", "--project", project, "--format", "sarif", cwd=cwd)
+        assert result.returncode == 1
+        log = json.loads(result.stdout)
+        jsonschema.validate(log, schema)
+        results = log["runs"][0]["results"]
+        gap = next(r for r in results if r["partialFingerprints"]["iso27035/v1"]
+                   == "gap:REQ_P1_4_X_1")
+        physical = gap["locations"][0]["physicalLocation"]
+        assert physical["region"] == {"startLine": 3}
+        assert "bundled catalog at iso27035-1.yaml:" in gap["message"]["text"]
+
+        for entry in results:
+            artifact = entry["locations"][0]["physicalLocation"]["artifactLocation"]
+            uri = urlsplit(artifact["uri"])
+            if "uriBaseId" in artifact:
+                assert cwd == bundled.parent
+                assert artifact["uriBaseId"] == "%SRCROOT%"
+                assert not uri.scheme, artifact
+                assert not uri.path.startswith("/"), artifact
+                path = cwd / unquote(uri.path)
+            else:
+                assert cwd == elsewhere
+                assert uri.scheme == "file", artifact
+                path = Path(url2pathname(uri.path))
+            assert path.is_file(), artifact
+            assert bundled.resolve() in path.resolve().parents, artifact
+
+
+def test_text_and_junit_name_the_bundled_catalog(bundled: Path) -> None:
+    line = _catalog_line("REQ_P1_4_X_1")
+    text = run_cli("check", "--project", str(bundled))
+    assert text.returncode == 1
+    assert f"<bundled catalog>/iso27035-1.yaml:{line}: error: REQ_P1_4_X_1 " in text.stdout
+    assert str(bundled_dir("catalog")) not in text.stdout
+
+    junit = run_cli("check", "--project", str(bundled), "--format", "junit")
+    failures = [case.find("failure") for case in ElementTree.fromstring(junit.stdout)
+                .iter("testcase") if case.get("name", "").startswith("REQ_P1_4_X_1 ")]
+    assert failures[0] is not None
+    assert (failures[0].text or "").startswith(f"<bundled catalog>/iso27035-1.yaml:{line}: ")
+
+
+def test_json_gives_project_line_and_definition(bundled: Path) -> None:
+    result = run_cli("check", "--project", "project", "--format", "json", "--fail-on",
+                     "gap,partial", cwd=bundled.parent)
+    findings = {(f["kind"], f["subject"]): f for f in json.loads(result.stdout)["findings"]}
+    gap = findings[("gap", "REQ_P1_4_X_1")]
+    assert (gap["file"], gap["line"]) == ("project/iso27035.yaml", 3)
+    assert gap["defined_in"] == {"file": "<bundled catalog>/iso27035-1.yaml",
+                                 "line": _catalog_line("REQ_P1_4_X_1")}
+    expired = findings[("expired-exclusion", "REQ_P1_4_2_1")]
+    assert expired["file"] == "project/needs/programme.yaml"
+    assert expired["defined_in"] is None
+
+
+def test_catalog_findings_fall_back_to_settings_start(make_project: Callable[..., Path]
+                                                      ) -> None:
+    project = make_project({"needs/programme.yaml": BUNDLED_PROGRAMME},
+                           "# Programme settings.\norganization: Test Org\n")
+    result = run_cli("check", "--project", "project", "--format", "github",
+                     cwd=project.parent)
+    assert result.returncode == 1
+    assert re.search(r"^::error file=project/iso27035\.yaml,line=2,title=iso27035\.gap::"
+                     r"REQ_P1_4_X_1 ", result.stdout, re.MULTILINE)
+

@@ -11,6 +11,7 @@ import click
 
 from generators.check.baseline import BaselineError, read_baseline, write_baseline
 from generators.check.machine import RENDERERS
+from generators.check.placement import Placer
 from generators.check.result import CheckResult, decide
 from generators.check.text import render_summary, render_text
 from generators.cli import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, fail_input
@@ -60,7 +61,7 @@ def run_check(options: CheckOptions) -> int:
             return EXIT_INVALID
 
     checked = decide(options.project_dir, settings.organization, coverage, options.fail_on,
-                     baseline, options.baseline)
+                     baseline, options.baseline, Placer(settings, result.model))
     report = render_report(checked, options.report_format)
     if options.output is not None:
         atomic_write(options.output, report.encode("utf-8"))
