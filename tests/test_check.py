@@ -104,6 +104,29 @@ def _catalog_line(req_id: str) -> int:
     return _line_of(bundled_dir("catalog") / "iso27035-1.yaml", f"- id: {req_id}")
 
 
+WEAK_TRACES = """\
+  - id: PROC_LONELY
+    type: proc
+    title: Unlinked procedure
+    document: TST-PRC-01
+  - id: FORM_SPARE
+    type: form
+    title: Spare form
+    satisfies: [REQ_TEST_REPORTING]
+    sections:
+      - title: S
+        fields:
+          - {name: note, label: Note, type: text}
+  - id: EVID_NO_OWNER
+    type: evid
+    title: Unowned record
+    group: improvement
+    evidences: [PROC_INTAKE]
+"""
+"""Artifacts with weak traces: an orphan procedure with no role, an unused form, evidence
+without an owner."""
+
+
 def _append(project: Path, text: str) -> None:
     path = project / "needs/artifacts.yaml"
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
@@ -222,25 +245,7 @@ def test_stale_evidence_and_document_dates(copy_root: Callable[[str], Path]) -> 
 
 def test_weak_traces_are_findings(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
-    _append(project, """\
-  - id: PROC_LONELY
-    type: proc
-    title: Unlinked procedure
-    document: TST-PRC-01
-  - id: FORM_SPARE
-    type: form
-    title: Spare form
-    satisfies: [REQ_TEST_REPORTING]
-    sections:
-      - title: S
-        fields:
-          - {name: note, label: Note, type: text}
-  - id: EVID_NO_OWNER
-    type: evid
-    title: Unowned record
-    group: improvement
-    evidences: [PROC_INTAKE]
-""")
+    _append(project, WEAK_TRACES)
     result = run_cli("check", "--project", str(project), "--fail-on",
                      "orphan,no-role,unused-form,no-owner", "--format", "json")
     assert result.returncode == 1
@@ -366,6 +371,7 @@ def test_evidence_pack_groups_and_zip(copy_root: Callable[[str], Path], tmp_path
     first = run_cli("evidence-pack", "--project", str(project), "--out", str(tmp_path / "a"))
     second = run_cli("evidence-pack", "--project", str(project), "--out", str(tmp_path / "b"))
     assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
     archive_a = (tmp_path / "a/evidence-pack.zip").read_bytes()
     assert archive_a == (tmp_path / "b/evidence-pack.zip").read_bytes()
     names = zipfile.ZipFile(io.BytesIO(archive_a)).namelist()
@@ -493,4 +499,21 @@ def test_catalog_findings_fall_back_to_settings_start(make_project: Callable[...
     assert result.returncode == 1
     assert re.search(r"^::error file=project/iso27035\.yaml,line=2,title=iso27035\.gap::"
                      r"REQ_P1_4_X_1 ", result.stdout, re.MULTILINE)
+
+
+def test_text_shows_every_hint(gaps: Path) -> None:
+    path = gaps / "needs/requirements.yaml"
+    path.write_text(path.read_text() + "    expires: 2026-05-31\n")
+    _append(gaps, WEAK_TRACES)
+    args = ("check", "--project", str(gaps), "--today", "2027-02-01", "--fail-on", "all")
+    report = json.loads(run_cli(*args, "--format", "json").stdout)
+    text = run_cli(*args).stdout
+    kinds = {f["kind"] for f in report["findings"]}
+    assert kinds == {"expired-exclusion", "gap", "no-owner", "no-role", "orphan", "partial",
+                     "stale", "unused-form"}
+    for finding in report["findings"]:
+        assert finding["hint"], finding
+        expected_lines = (f"{finding['message']} [iso27035.{finding['kind']}]\n"
+                          f"    hint: {finding['hint']}\n")
+        assert expected_lines in text, finding
 
