@@ -517,3 +517,22 @@ def test_text_shows_every_hint(gaps: Path) -> None:
                           f"    hint: {finding['hint']}\n")
         assert expected_lines in text, finding
 
+
+def test_no_requirements_exits_2(make_project: Callable[..., Path], tmp_path: Path) -> None:
+    project = make_project({"needs/roles.yaml": """\
+        needs:
+          - id: ROLE_POC
+            type: role
+            kind: role
+            title: Point of contact
+        """})
+    baseline = tmp_path / "baseline.json"
+    for extra in ((), ("--format", "sarif"), ("--write-baseline", str(baseline))):
+        result = run_cli("check", "--project", str(project), *extra)
+        assert result.returncode == 2, extra
+        assert result.stdout == "", extra
+        assert re.search(r"iso27035\.yaml:2: error: no requirements to check: 'catalog: none' "
+                         r"is set and no need file under needs/ defines one", result.stderr)
+        assert "hint: set 'catalog:' to 'bundled'" in result.stderr
+    assert not baseline.exists()
+
