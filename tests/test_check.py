@@ -15,9 +15,10 @@ from xml.etree import ElementTree
 import jsonschema
 import openpyxl
 import pytest
+import yaml
 
 from generators.resources import bundled_dir
-from tests.conftest import run_cli
+from tests.conftest import REPOSITORY, run_cli
 
 DATA = Path(__file__).parent / "data"
 
@@ -536,3 +537,18 @@ def test_no_requirements_exits_2(make_project: Callable[..., Path], tmp_path: Pa
         assert "hint: set 'catalog:' to 'bundled'" in result.stderr
     assert not baseline.exists()
 
+
+@pytest.mark.parametrize(("path", "runs"), [
+    ("iso27035.yaml", True),
+    ("needs/artifacts.yaml", True),
+    ("needs/sub/roles.yml", True),
+    ("compliance/iso27035.yaml", True),
+    ("compliance/needs/artifacts.yaml", True),
+    ("docs/index.md", False),
+    ("myneeds/artifacts.yaml", False),
+    ("needs/notes.txt", False),
+])
+def test_hook_files_pattern(path: str, runs: bool) -> None:
+    hooks = yaml.safe_load((REPOSITORY / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(hooks[0]["files"])
+    assert bool(pattern.search(path)) is runs
