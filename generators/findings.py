@@ -135,9 +135,13 @@ class Finding:
             return ("", 0, self.kind, self.message)
         return (os.fspath(self.location.path), self.location.line or 0, self.kind, self.message)
 
-    def format(self, base: Path | None = None) -> str:
-        """Return the finding as ``path:line: severity: message [iso27035.kind]``."""
-        where = self.location.display(base) if self.location else "iso27035"
+    def format(self, base: Path | None = None, *, where: str | None = None) -> str:
+        """Return the finding as ``path:line: severity: message [iso27035.kind]``.
+
+        ``where`` replaces ``path:line`` when given.
+        """
+        if where is None:
+            where = self.location.display(base) if self.location else "iso27035"
         text = f"{where}: {self.severity}: {self.message} [iso27035.{self.kind}]"
         if self.hint:
             text += f"\n    hint: {self.hint}"

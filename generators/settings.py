@@ -47,6 +47,8 @@ class Settings:
     count_drafts: bool
     allow_outside_paths: bool
     defined_at: Location
+    catalog_at: Location
+    """The 'catalog:' line, or the start of the settings file when the line is absent."""
     word: WordSettings = WordSettings()
 
     def current_date(self) -> dt.date:
@@ -111,6 +113,7 @@ def load_settings(project_dir: Path) -> tuple[Settings | None, list[Finding]]:
         count_drafts=count_drafts,
         allow_outside_paths=values.get("allow_outside_paths", False),
         defined_at=record.location,
+        catalog_at=record.where("catalog"),
         word=read_word_settings(values.get("word")),
     ), []
 

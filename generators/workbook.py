@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from generators.coverage import Coverage, format_percent
+from generators.coverage import Coverage, Totals
 from generators.markup import plain_text
 from generators.matrix import applicability_rows
 from generators.model import (
@@ -29,6 +29,7 @@ from generators.trace_model import NEED_TYPES, PHASES
 _HEADER_FILL = "FFD9E2F3"
 _STATUS_FILLS = {"covered": "FFE2EFDA", "partial": "FFFFF2CC", "gap": "FFF8CBAD",
                  "excluded": "FFEDEDED"}
+_PERCENT_FORMAT = "0.0%"
 
 
 def workbook_bytes(model: Model, coverage: Coverage, timestamp: dt.datetime) -> bytes:
@@ -75,10 +76,17 @@ def _summary_sheet(sheet: Any, model: Model, coverage: Coverage) -> None:
     _write_table(sheet, header, rows, start_row=3)
     sheet.freeze_panes = "A4"
 
+    # The share is a number shown as a percentage, so the column sorts and charts.
+    percent_column = header.index("Covered %") + 1
+    for row_number in range(4, 4 + len(rows)):
+        sheet.cell(row=row_number, column=percent_column).number_format = _PERCENT_FORMAT
 
-def _counts(totals: Any) -> list[Any]:
+
+def _counts(totals: Totals) -> list[Any]:
+    """Return the counts, then the covered share as a fraction (empty when none applies)."""
+    percent = totals.percent_covered
     return [totals.total, totals.covered, totals.partial, totals.gap, totals.excluded,
-            totals.applicable, format_percent(totals.percent_covered)]
+            totals.applicable, None if percent is None else round(percent / 100, 3)]
 
 
 def _requirements_sheet(sheet: Any, model: Model, coverage: Coverage) -> None:

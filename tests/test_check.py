@@ -8,13 +8,17 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
 from xml.etree import ElementTree
 
 import jsonschema
 import openpyxl
 import pytest
+import yaml
 
-from tests.conftest import run_cli
+from generators.resources import bundled_dir
+from tests.conftest import REPOSITORY, run_cli
 
 DATA = Path(__file__).parent / "data"
 
@@ -44,6 +48,84 @@ def gaps(copy_root: Callable[[str], Path]) -> Path:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("exclusions:\n", GAPS + "exclusions:\n"), encoding="utf-8")
     return project
+
+
+BUNDLED_SETTINGS = """\
+organization: Test Org
+today: 2026-06-30
+catalog: bundled
+"""
+
+BUNDLED_PROGRAMME = """\
+documents:
+  - id: ORG-POL-01
+    kind: policy
+    title: Incident policy
+    version: "1.0"
+    status: approved
+    owner: Head of Security
+    approver: Board
+    approved: 2026-01-10
+    next_review: 2027-01-10
+    classification: INTERNAL
+    sections:
+      - id: terms
+        title: Terms
+needs:
+  - id: POL_TERMS
+    type: pol
+    title: Terms and scaling
+    document: ORG-POL-01
+    section: terms
+    satisfies:
+      - REQ_P1_4_1_1
+      - REQ_P1_4_4_1
+exclusions:
+  - requirement: REQ_P1_4_2_1
+    justification: Stated in the charter.
+    approved_by: Head of Security
+    date: 2026-01-15
+    expires: 2026-05-31
+"""
+"""A programme on the bundled catalog: REQ_P1_4_4_1 partial, REQ_P1_4_2_1 a gap again."""
+
+
+@pytest.fixture
+def bundled(make_project: Callable[..., Path]) -> Path:
+    """A project that reads the bundled catalog, which lies outside the project folder."""
+    return make_project({"needs/programme.yaml": BUNDLED_PROGRAMME}, BUNDLED_SETTINGS)
+
+
+def _line_of(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.endswith(text))
+
+
+def _catalog_line(req_id: str) -> int:
+    return _line_of(bundled_dir("catalog") / "iso27035-1.yaml", f"- id: {req_id}")
+
+
+WEAK_TRACES = """\
+  - id: PROC_LONELY
+    type: proc
+    title: Unlinked procedure
+    document: TST-PRC-01
+  - id: FORM_SPARE
+    type: form
+    title: Spare form
+    satisfies: [REQ_TEST_REPORTING]
+    sections:
+      - title: S
+        fields:
+          - {name: note, label: Note, type: text}
+  - id: EVID_NO_OWNER
+    type: evid
+    title: Unowned record
+    group: improvement
+    evidences: [PROC_INTAKE]
+"""
+"""Artifacts with weak traces: an orphan procedure with no role, an unused form, evidence
+without an owner."""
 
 
 def _append(project: Path, text: str) -> None:
@@ -164,25 +246,7 @@ def test_stale_evidence_and_document_dates(copy_root: Callable[[str], Path]) -> 
 
 def test_weak_traces_are_findings(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
-    _append(project, """\
-  - id: PROC_LONELY
-    type: proc
-    title: Unlinked procedure
-    document: TST-PRC-01
-  - id: FORM_SPARE
-    type: form
-    title: Spare form
-    satisfies: [REQ_TEST_REPORTING]
-    sections:
-      - title: S
-        fields:
-          - {name: note, label: Note, type: text}
-  - id: EVID_NO_OWNER
-    type: evid
-    title: Unowned record
-    group: improvement
-    evidences: [PROC_INTAKE]
-""")
+    _append(project, WEAK_TRACES)
     result = run_cli("check", "--project", str(project), "--fail-on",
                      "orphan,no-role,unused-form,no-owner", "--format", "json")
     assert result.returncode == 1
@@ -278,6 +342,25 @@ def test_workbook_sheets_and_layout(copy_root: Callable[[str], Path]) -> None:
     assert applicability["REQ_TEST_POLICY"] == ("yes", "Applicable.")
 
 
+def test_workbook_summary_percent_is_number(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    report = json.loads(run_cli("check", "--project", str(project), "--format", "json").stdout)
+    summary = openpyxl.load_workbook(project / "_build/matrix/traceability-matrix.xlsx")["Summary"]
+    header = [cell.value for cell in summary[3]]
+    column = header.index("Covered %")
+    rows = {row[0].value: row[column] for row in summary.iter_rows(min_row=4)}
+    overall = rows["All requirements"]
+    assert overall.data_type == "n"
+    assert overall.number_format == "0.0%"
+    assert overall.value == pytest.approx(report["totals"]["percent_covered"] / 100)
+    assert rows["Test standard"].value == pytest.approx(
+        report["by_source"]["Test standard"]["percent_covered"] / 100)
+    assert rows["Phase: Learn lessons"].value == 0
+    assert report["by_phase"]["respond"]["percent_covered"] is None
+    assert rows["Phase: Respond"].value is None
+
+
 def test_evidence_pack_groups_and_zip(copy_root: Callable[[str], Path], tmp_path: Path) -> None:
     project = copy_root("complete")
     (project / "records").mkdir()
@@ -289,6 +372,7 @@ def test_evidence_pack_groups_and_zip(copy_root: Callable[[str], Path], tmp_path
     first = run_cli("evidence-pack", "--project", str(project), "--out", str(tmp_path / "a"))
     second = run_cli("evidence-pack", "--project", str(project), "--out", str(tmp_path / "b"))
     assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
     archive_a = (tmp_path / "a/evidence-pack.zip").read_bytes()
     assert archive_a == (tmp_path / "b/evidence-pack.zip").read_bytes()
     names = zipfile.ZipFile(io.BytesIO(archive_a)).namelist()
@@ -318,3 +402,153 @@ def test_attachment_outside_project_rejected(copy_root: Callable[[str], Path],
     assert result.returncode == 2
     assert "[iso27035.unsafe-path]" in result.stderr
     assert not (project / "_build").exists()
+
+
+def test_github_places_catalog_findings_in_project(bundled: Path) -> None:
+    result = run_cli("check", "--project", "project", "--format", "github",
+                     "--fail-on", "gap,partial", cwd=bundled.parent)
+    assert result.returncode == 1
+    programme = bundled / "needs/programme.yaml"
+    annotations = {}
+    for line in result.stdout.splitlines()[:-1]:
+        match = re.match(r"^::(?:error|warning) file=([^,]+),line=(\d+),title=([^:]+)::"
+                         r"(\S+) ", line)
+        assert match, line
+        annotations[(match[3], match[4])] = (match[1], int(match[2]), line)
+    assert all(file.startswith("project/") for file, _, _ in annotations.values())
+
+    file, line, text = annotations[("iso27035.gap", "REQ_P1_4_X_1")]
+    assert (file, line) == ("project/iso27035.yaml", 3)
+    assert (f"(defined in the bundled catalog at iso27035-1.yaml:"
+            f"{_catalog_line('REQ_P1_4_X_1')})") in text
+    assert "(hint: add 'satisfies: [REQ_P1_4_X_1]'" in text
+
+    file, line, _ = annotations[("iso27035.gap", "REQ_P1_4_2_1")]
+    assert (file, line) == ("project/needs/programme.yaml",
+                            _line_of(programme, "- requirement: REQ_P1_4_2_1"))
+    file, line, _ = annotations[("iso27035.partial", "REQ_P1_4_4_1")]
+    assert (file, line) == ("project/needs/programme.yaml",
+                            _line_of(programme, "- REQ_P1_4_4_1"))
+
+
+def test_sarif_uris_are_relative_or_file_uris(bundled: Path) -> None:
+    schema = json.loads((DATA / "sarif-2.1.0-subset.schema.json").read_text())
+    elsewhere = bundled.parent / "elsewhere"
+    elsewhere.mkdir()
+    for cwd, project in ((bundled.parent, "project"), (elsewhere, str(bundled))):
+        result = run_cli("check", "--project", project, "--format", "sarif", cwd=cwd)
+        assert result.returncode == 1
+        log = json.loads(result.stdout)
+        jsonschema.validate(log, schema)
+        results = log["runs"][0]["results"]
+        gap = next(r for r in results if r["partialFingerprints"]["iso27035/v1"]
+                   == "gap:REQ_P1_4_X_1")
+        physical = gap["locations"][0]["physicalLocation"]
+        assert physical["region"] == {"startLine": 3}
+        assert "bundled catalog at iso27035-1.yaml:" in gap["message"]["text"]
+
+        for entry in results:
+            artifact = entry["locations"][0]["physicalLocation"]["artifactLocation"]
+            uri = urlsplit(artifact["uri"])
+            if "uriBaseId" in artifact:
+                assert cwd == bundled.parent
+                assert artifact["uriBaseId"] == "%SRCROOT%"
+                assert not uri.scheme, artifact
+                assert not uri.path.startswith("/"), artifact
+                path = cwd / unquote(uri.path)
+            else:
+                assert cwd == elsewhere
+                assert uri.scheme == "file", artifact
+                path = Path(url2pathname(uri.path))
+            assert path.is_file(), artifact
+            assert bundled.resolve() in path.resolve().parents, artifact
+
+
+def test_text_and_junit_name_the_bundled_catalog(bundled: Path) -> None:
+    line = _catalog_line("REQ_P1_4_X_1")
+    text = run_cli("check", "--project", str(bundled))
+    assert text.returncode == 1
+    assert f"<bundled catalog>/iso27035-1.yaml:{line}: error: REQ_P1_4_X_1 " in text.stdout
+    assert str(bundled_dir("catalog")) not in text.stdout
+
+    junit = run_cli("check", "--project", str(bundled), "--format", "junit")
+    failures = [case.find("failure") for case in ElementTree.fromstring(junit.stdout)
+                .iter("testcase") if case.get("name", "").startswith("REQ_P1_4_X_1 ")]
+    assert failures[0] is not None
+    assert (failures[0].text or "").startswith(f"<bundled catalog>/iso27035-1.yaml:{line}: ")
+
+
+def test_json_gives_project_line_and_definition(bundled: Path) -> None:
+    result = run_cli("check", "--project", "project", "--format", "json", "--fail-on",
+                     "gap,partial", cwd=bundled.parent)
+    findings = {(f["kind"], f["subject"]): f for f in json.loads(result.stdout)["findings"]}
+    gap = findings[("gap", "REQ_P1_4_X_1")]
+    assert (gap["file"], gap["line"]) == ("project/iso27035.yaml", 3)
+    assert gap["defined_in"] == {"file": "<bundled catalog>/iso27035-1.yaml",
+                                 "line": _catalog_line("REQ_P1_4_X_1")}
+    expired = findings[("expired-exclusion", "REQ_P1_4_2_1")]
+    assert expired["file"] == "project/needs/programme.yaml"
+    assert expired["defined_in"] is None
+
+
+def test_catalog_findings_fall_back_to_settings_start(make_project: Callable[..., Path]
+                                                      ) -> None:
+    project = make_project({"needs/programme.yaml": BUNDLED_PROGRAMME},
+                           "# Programme settings.\norganization: Test Org\n")
+    result = run_cli("check", "--project", "project", "--format", "github",
+                     cwd=project.parent)
+    assert result.returncode == 1
+    assert re.search(r"^::error file=project/iso27035\.yaml,line=2,title=iso27035\.gap::"
+                     r"REQ_P1_4_X_1 ", result.stdout, re.MULTILINE)
+
+
+def test_text_shows_every_hint(gaps: Path) -> None:
+    path = gaps / "needs/requirements.yaml"
+    path.write_text(path.read_text() + "    expires: 2026-05-31\n")
+    _append(gaps, WEAK_TRACES)
+    args = ("check", "--project", str(gaps), "--today", "2027-02-01", "--fail-on", "all")
+    report = json.loads(run_cli(*args, "--format", "json").stdout)
+    text = run_cli(*args).stdout
+    kinds = {f["kind"] for f in report["findings"]}
+    assert kinds == {"expired-exclusion", "gap", "no-owner", "no-role", "orphan", "partial",
+                     "stale", "unused-form"}
+    for finding in report["findings"]:
+        assert finding["hint"], finding
+        expected_lines = (f"{finding['message']} [iso27035.{finding['kind']}]\n"
+                          f"    hint: {finding['hint']}\n")
+        assert expected_lines in text, finding
+
+
+def test_no_requirements_exits_2(make_project: Callable[..., Path], tmp_path: Path) -> None:
+    project = make_project({"needs/roles.yaml": """\
+        needs:
+          - id: ROLE_POC
+            type: role
+            kind: role
+            title: Point of contact
+        """})
+    baseline = tmp_path / "baseline.json"
+    for extra in ((), ("--format", "sarif"), ("--write-baseline", str(baseline))):
+        result = run_cli("check", "--project", str(project), *extra)
+        assert result.returncode == 2, extra
+        assert result.stdout == "", extra
+        assert re.search(r"iso27035\.yaml:2: error: no requirements to check: 'catalog: none' "
+                         r"is set and no need file under needs/ defines one", result.stderr)
+        assert "hint: set 'catalog:' to 'bundled'" in result.stderr
+    assert not baseline.exists()
+
+
+@pytest.mark.parametrize(("path", "runs"), [
+    ("iso27035.yaml", True),
+    ("needs/artifacts.yaml", True),
+    ("needs/sub/roles.yml", True),
+    ("compliance/iso27035.yaml", True),
+    ("compliance/needs/artifacts.yaml", True),
+    ("docs/index.md", False),
+    ("myneeds/artifacts.yaml", False),
+    ("needs/notes.txt", False),
+])
+def test_hook_files_pattern(path: str, runs: bool) -> None:
+    hooks = yaml.safe_load((REPOSITORY / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(hooks[0]["files"])
+    assert bool(pattern.search(path)) is runs

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 from generators import __version__
 from generators.check.result import CheckedFinding, CheckResult
-from generators.check.text import verdict
+from generators.check.text import format_checked, verdict
 from generators.coverage import describe_requirement
-from generators.findings import KINDS, Finding, display_path
+from generators.findings import KINDS, display_path
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def _path(finding: Finding) -> str | None:
-    if finding.location is None:
+def _path(checked: CheckedFinding) -> str | None:
+    """Return the file reports annotate, relative to the working folder when inside it."""
+    anchor = checked.placement.anchor
+    if anchor is None:
         return None
-    return display_path(finding.location.path).replace(os.sep, "/")
+    return display_path(anchor.path).replace(os.sep, "/")
+
+
+def _line(checked: CheckedFinding) -> int | None:
+    anchor = checked.placement.anchor
+    return anchor.line if anchor else None
 
 
 def render_json(result: CheckResult) -> str:
@@ -41,14 +50,19 @@ def render_json(result: CheckResult) -> str:
 
 def _finding_json(checked: CheckedFinding) -> dict[str, Any]:
     finding = checked.finding
+    placement = checked.placement
+    defined_in = None
+    if placement.defined_in is not None:
+        defined_in = {"file": placement.defined_in, "line": placement.defined_line}
     return {
         "kind": finding.kind,
         "severity": finding.severity,
         "message": finding.message,
         "hint": finding.hint,
         "subject": finding.subject,
-        "file": _path(finding),
-        "line": finding.location.line if finding.location else None,
+        "file": _path(checked),
+        "line": _line(checked),
+        "defined_in": defined_in,
         "fails": checked.fails,
         "in_baseline": checked.in_baseline,
     }
@@ -78,11 +92,11 @@ def render_junit(result: CheckResult) -> str:
     _suite(suites, "requirements", requirement_cases)
 
     other_cases = []
-    for subject, checked in sorted(by_subject.items()):
-        kinds = ", ".join(sorted({c.finding.kind for c in checked}))
+    for subject, group in sorted(by_subject.items()):
+        kinds = ", ".join(sorted({c.finding.kind for c in group}))
         case = ElementTree.Element("testcase", classname="trace health",
                                    name=f"{subject}: {kinds}")
-        _add_failures(case, checked)
+        _add_failures(case, group)
         other_cases.append(case)
     _suite(suites, "trace health", other_cases)
 
@@ -92,12 +106,13 @@ def render_junit(result: CheckResult) -> str:
 
 
 def _add_failures(case: ElementTree.Element, checked: list[CheckedFinding]) -> None:
-    failing = [c.finding for c in checked if c.fails]
+    failing = [c for c in checked if c.fails]
     if failing:
-        failure = ElementTree.SubElement(case, "failure", type=failing[0].kind,
-                                         message=failing[0].message)
-        failure.text = "\n".join(f.format() for f in failing)
-    notes = [c.finding.format() for c in checked if not c.fails]
+        first = failing[0].finding
+        failure = ElementTree.SubElement(case, "failure", type=first.kind,
+                                         message=first.message)
+        failure.text = "\n".join(format_checked(c) for c in failing)
+    notes = [format_checked(c) for c in checked if not c.fails]
     if notes:
         ElementTree.SubElement(case, "system-out").text = "\n".join(notes)
 
@@ -117,12 +132,15 @@ def render_github(result: CheckResult) -> str:
         finding = checked.finding
         command = "error" if checked.fails else "warning"
         properties = [f"title={_escape_property(f'iso27035.{finding.kind}')}"]
-        path = _path(finding)
+        path = _path(checked)
         if path is not None:
             properties.insert(0, f"file={_escape_property(path)}")
-            if finding.location and finding.location.line:
-                properties.insert(1, f"line={finding.location.line}")
-        message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
+            line = _line(checked)
+            if line:
+                properties.insert(1, f"line={line}")
+        message = finding.message + checked.placement.origin_note()
+        if finding.hint:
+            message += f" (hint: {finding.hint})"
         lines.append(f"::{command} {','.join(properties)}::{_escape_data(message)}")
     lines.append(("::error::" if result.failed else "::notice::")
                  + _escape_data(verdict(result)))
@@ -149,20 +167,19 @@ def render_sarif(result: CheckResult) -> str:
     results = []
     for checked in result.findings:
         finding = checked.finding
+        text = finding.message + checked.placement.origin_note()
         entry: dict[str, Any] = {
             "ruleId": f"iso27035.{finding.kind}",
             "ruleIndex": kinds.index(finding.kind),
             "level": "error" if checked.fails else "warning",
-            "message": {"text": finding.message + (f". Hint: {finding.hint}." if finding.hint
-                                                   else ".")},
+            "message": {"text": text + (f". Hint: {finding.hint}." if finding.hint else ".")},
             "partialFingerprints": {"iso27035/v1": f"{finding.kind}:{finding.subject or ''}"},
         }
-        path = _path(finding)
-        if path is not None:
-            physical: dict[str, Any] = {"artifactLocation": {"uri": path,
-                                                             "uriBaseId": "%SRCROOT%"}}
-            if finding.location and finding.location.line:
-                physical["region"] = {"startLine": finding.location.line}
+        anchor = checked.placement.anchor
+        if anchor is not None:
+            physical: dict[str, Any] = {"artifactLocation": _artifact_location(anchor.path)}
+            if anchor.line:
+                physical["region"] = {"startLine": anchor.line}
             entry["locations"] = [{"physicalLocation": physical}]
         if checked.in_baseline:
             entry["baselineState"] = "unchanged"
@@ -176,6 +193,20 @@ def render_sarif(result: CheckResult) -> str:
         }],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _artifact_location(path: Path) -> dict[str, str]:
+    """Return a SARIF artifact location for ``path``.
+
+    A file inside the working folder gets a URI relative to ``%SRCROOT%``. Any other
+    file gets an absolute ``file://`` URI without a base, because SARIF allows a base
+    only for a relative reference.
+    """
+    try:
+        relative = path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return {"uri": path.resolve().as_uri()}
+    return {"uri": quote(relative.as_posix()), "uriBaseId": "%SRCROOT%"}
 
 
 RENDERERS = {

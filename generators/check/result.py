@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from generators.check.placement import Placement, Placer
 from generators.coverage import Coverage
 from generators.findings import KINDS, Finding
 
@@ -21,6 +22,7 @@ class CheckedFinding:
     finding: Finding
     fails: bool
     in_baseline: bool
+    placement: Placement
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,12 @@ def fingerprint(finding: Finding) -> tuple[str, str]:
 
 
 def decide(project_dir: Path, organization: str, coverage: Coverage, fail_on: tuple[str, ...],
-           baseline: set[tuple[str, str]] | None, baseline_path: Path | None) -> CheckResult:
-    """Mark each coverage finding as failing or not."""
+           baseline: set[tuple[str, str]] | None, baseline_path: Path | None,
+           placer: Placer) -> CheckResult:
+    """Mark each coverage finding as failing or not, and place it for the reports."""
     checked = []
     for finding in coverage.findings:
         known = baseline is not None and fingerprint(finding) in baseline
-        checked.append(CheckedFinding(finding, finding.kind in fail_on and not known, known))
+        checked.append(CheckedFinding(finding, finding.kind in fail_on and not known, known,
+                                      placer.place(finding)))
     return CheckResult(project_dir, organization, coverage, fail_on, checked, baseline_path)

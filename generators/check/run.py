@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +12,15 @@ import click
 
 from generators.check.baseline import BaselineError, read_baseline, write_baseline
 from generators.check.machine import RENDERERS
+from generators.check.placement import Placer
 from generators.check.result import CheckResult, decide
 from generators.check.text import render_summary, render_text
 from generators.cli import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, fail_input
 from generators.coverage import compute_coverage
+from generators.findings import Finding
 from generators.loading.project import load_project
 from generators.output import atomic_write
+from generators.settings import Settings
 
 FORMATS = ("text", "json", "junit", "github", "sarif")
 
@@ -41,6 +45,8 @@ def run_check(options: CheckOptions) -> int:
     if result.model is None or result.settings is None:
         fail_input(result.findings)
     settings = result.settings
+    if not result.model.requirements:
+        fail_input([_nothing_to_check(settings)])
     today = options.today or settings.current_date()
     count_drafts = settings.count_drafts and not options.exclude_drafts
     coverage = compute_coverage(result.model, today, count_drafts=count_drafts)
@@ -60,7 +66,7 @@ def run_check(options: CheckOptions) -> int:
             return EXIT_INVALID
 
     checked = decide(options.project_dir, settings.organization, coverage, options.fail_on,
-                     baseline, options.baseline)
+                     baseline, options.baseline, Placer(settings, result.model))
     report = render_report(checked, options.report_format)
     if options.output is not None:
         atomic_write(options.output, report.encode("utf-8"))
@@ -69,6 +75,18 @@ def run_check(options: CheckOptions) -> int:
     else:
         sys.stdout.write(report)
     return EXIT_FINDINGS if checked.failed else EXIT_OK
+
+
+def _nothing_to_check(settings: Settings) -> Finding:
+    """Return the error for a project without requirements, where the check could never fail."""
+    needs = os.fspath(settings.needs_dir.relative_to(settings.project_dir.resolve()))
+    source = ("'catalog: none' is set" if settings.catalog_dir is None
+              else "the catalog defines none")
+    return Finding(
+        "project", f"no requirements to check: {source} and no need file under {needs}/ "
+        "defines one", settings.catalog_at,
+        f"set 'catalog:' to 'bundled' or to a folder of requirements, or add requirements "
+        f"(type: req) under {needs}/")
 
 
 def render_report(result: CheckResult, report_format: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generators.check.result import CheckResult
+from generators.check.result import CheckedFinding, CheckResult
 from generators.coverage import format_percent
 from generators.trace_model import PHASES
 
@@ -11,12 +11,20 @@ def render_text(result: CheckResult) -> str:
     """Return the findings one per line (with hints), then the summary and verdict."""
     lines = []
     for checked in result.findings:
-        text = checked.finding.format()
+        text = format_checked(checked)
         if checked.in_baseline:
             first, _, rest = text.partition("\n")
             text = f"{first} (in baseline)" + (f"\n{rest}" if rest else "")
         lines.append(text)
     return "\n".join([*lines, render_summary(result)]) + "\n"
+
+
+def format_checked(checked: CheckedFinding) -> str:
+    """Return the finding with its hint, at its own file and line as the user reads them.
+
+    A file of the bundled catalog shows as ``<bundled catalog>/NAME``.
+    """
+    return checked.finding.format(where=checked.placement.origin)
 
 
 def render_summary(result: CheckResult) -> str:
