@@ -309,6 +309,9 @@ class Model:
     scales: dict[str, Scale]
     exclusions: dict[str, Exclusion]
     files: tuple[Path, ...]
+    untyped_ids: frozenset[str] = frozenset()
+    """Ids of needs written without a valid type. They count as defined, so links to them
+    are not reported as unknown. The loader returns no model that has any of them."""
     backlinks: dict[str, dict[str, tuple[str, ...]]] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -78,8 +78,8 @@ def catalog_id(part: int, clause: str) -> str:
 def check_catalog_ids(model: Model) -> Iterator[Finding]:
     """A requirement of an ISO/IEC 27035 part is REQ_P<part>_<clause>_<n>."""
     for req in model.requirements:
-        if req.part is None:
-            continue
+        if req.part is None or not req.clause:
+            continue  # an empty clause is the placeholder of an invalid one, reported already
         stem = catalog_id(req.part, req.clause)
         if not re.fullmatch(re.escape(stem) + r"_\d+", req.id):
             yield Finding(
@@ -107,6 +107,8 @@ def check_links(model: Model) -> Iterator[Finding]:
                 if target_id == need.id:
                     yield Finding("self-link", f"{need.id} links to itself through '{name}:'",
                                   where, "remove the id from the list", need.id)
+                elif target_id in model.untyped_ids:
+                    continue  # the target has no valid type, which is reported already
                 elif target is None:
                     close = difflib.get_close_matches(target_id, ids, n=1, cutoff=0.8)
                     hint = f"did you mean {close[0]}?" if close else (
@@ -170,10 +172,14 @@ def check_artifact_references(model: Model) -> Iterator[Finding]:
                 yield _unknown(need, "section", need.section, known,
                                f"in document {document.id}")
         if isinstance(need, EvidenceItem) and need.owner is not None:
-            owner = model.needs.get(need.owner)
-            if not isinstance(owner, Role):
-                roles = [r.id for r in model.of_type(Role)]
-                yield _unknown(need, "owner", need.owner, roles, "(owners are role ids)")
+            yield from _check_owner(model, need, need.owner)
+
+
+def _check_owner(model: Model, item: EvidenceItem, owner_id: str) -> Iterator[Finding]:
+    owner = model.needs.get(owner_id)
+    if not isinstance(owner, Role) and owner_id not in model.untyped_ids:
+        roles = [r.id for r in model.of_type(Role)]
+        yield _unknown(item, "owner", owner_id, roles, "(owners are role ids)")
 
 
 def _unknown(need: Need, name: str, value: str, known: list[str], where: str = "") -> Finding:
@@ -294,8 +300,8 @@ def check_scales(model: Model) -> Iterator[Finding]:
                           "twice", scale.defined_at, "give each level its own value")
         for level in scale.levels:
             target = level.escalate_to
-            if target and NEED_ID_RE.match(target) and not isinstance(
-                    model.needs.get(target), Role):
+            if target and NEED_ID_RE.match(target) and target not in model.untyped_ids \
+                    and not isinstance(model.needs.get(target), Role):
                 yield Finding("unknown-reference", f"scale {scale.id} level {level.value!r} "
                               f"escalates to {target!r}, which is not a role", scale.defined_at,
                               "give the id of a role, or the name of a body in words")
@@ -309,7 +315,7 @@ def check_exclusions(model: Model) -> Iterator[Finding]:
     """Exclusions name existing requirements."""
     for exclusion in model.exclusions.values():
         target = model.needs.get(exclusion.requirement)
-        if not isinstance(target, Requirement):
+        if not isinstance(target, Requirement) and exclusion.requirement not in model.untyped_ids:
             close = difflib.get_close_matches(
                 exclusion.requirement, [r.id for r in model.requirements], n=1, cutoff=0.8)
             yield Finding("unknown-reference", f"exclusion names {exclusion.requirement!r}, "

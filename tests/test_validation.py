@@ -230,6 +230,79 @@ def test_all_problems_reported_in_one_run(make_project: Callable[..., Path]) -> 
     assert ("duplicate-id", "three.yaml") in kinds
 
 
+def _problems(project: Path) -> list[tuple[str, int | None, str]]:
+    """Return (kind, line, message) of every finding of the project, in report order."""
+    return [(f.kind, f.location.line if f.location else None, f.message)
+            for f in load_project(project).findings]
+
+
+def test_invalid_need_still_gets_link_checks(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": """\
+needs:
+  - id: EVID_X
+    type: evid
+    title: T
+    evidences: [ROLE_A, EVID_X]
+  - id: EVID_Y
+    type: evid
+    title: T
+    group: nope
+    owner: POL_A
+"""})
+    problems = _problems(project)
+    assert ("missing-field", 2, "evidence item EVID_X has no 'group'") in problems
+    assert ("self-link", 5, "EVID_X links to itself through 'evidences:'") in problems
+    assert ("wrong-link-kind", 5, "EVID_X 'evidences:' points at ROLE_A, a role; 'evidences' "
+            "links to requirements or procedures") in problems
+    assert ("invalid-value", 9, "evidence item EVID_Y field 'group' is 'nope', which is not "
+            "allowed") in problems
+    assert ("unknown-reference", 10, "EVID_Y 'owner:' names unknown owner 'POL_A' (owners "
+            "are role ids)") in problems
+    assert len(problems) == 5, problems
+
+
+def test_invalid_target_is_known(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": """\
+documents:
+  - id: D-2
+    kind: polcy
+    title: Plan
+    version: "1"
+    status: draft
+    owner: O
+    classification: INTERNAL
+    sections:
+      - {id: intro, title: Introduction}
+needs:
+  - id: ROLE_B
+    type: role
+    kind: role
+  - id: FORM_B
+    type: frm
+    title: Log
+  - id: PROC_X
+    type: proc
+    title: T
+    document: D-2
+    section: intro
+    performed_by: [ROLE_B]
+    uses: [ROLE_B, FORM_B]
+"""})
+    problems = _problems(project)
+    assert [kind for kind, _, _ in problems] == [
+        "invalid-value", "missing-field", "invalid-value", "wrong-link-kind"], problems
+    assert problems[3] == ("wrong-link-kind", 24, "PROC_X 'uses:' points at ROLE_B, a role; "
+                           "'uses' links to forms")
+
+
+def test_settings_errors_reported_together(make_project: Callable[..., Path]) -> None:
+    project = make_project({}, settings="organisation: Test Org\ntoday: 2026-02-30\n"
+                           "catalog: ../catalog\nneeds: ../elsewhere\n")
+    problems = [(kind, line) for kind, line, _ in _problems(project)]
+    assert problems == [("missing-field", 1), ("unknown-field", 1), ("invalid-date", 2),
+                        ("project", 3), ("project", 4)]
+
+
 def test_defaults_apply_to_each_need(make_project: Callable[..., Path]) -> None:
     project = make_project({"needs/base.yaml": BASE, "needs/more.yaml": """\
 defaults:
