@@ -69,7 +69,7 @@ KINDS: dict[str, FindingKind] = _kinds(
                 "collection tags, such as !!python/object."),
     FindingKind("unused-form", "warning", False, "A form that no procedure uses."),
     FindingKind("wrong-link-kind", "error", True, "A link from or to a need type that the link "
-                "type does not join."),
+                "type does not join, or an evidence owner that is not a role."),
     FindingKind("wrong-type", "error", True, "A value of the wrong type: a list where text is "
                 "expected, text where a number is expected."),
     FindingKind("yaml-syntax", "error", True, "A file that is not valid YAML."),

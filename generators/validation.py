@@ -177,19 +177,32 @@ def check_artifact_references(model: Model) -> Iterator[Finding]:
 
 def _check_owner(model: Model, item: EvidenceItem, owner_id: str) -> Iterator[Finding]:
     owner = model.needs.get(owner_id)
-    if not isinstance(owner, Role) and owner_id not in model.untyped_ids:
-        roles = [r.id for r in model.of_type(Role)]
+    if isinstance(owner, Role) or owner_id in model.untyped_ids:
+        return
+    roles = [r.id for r in model.of_type(Role)]
+    if owner is None:
         yield _unknown(item, "owner", owner_id, roles, "(owners are role ids)")
+        return
+    yield Finding("wrong-link-kind", f"{item.id} 'owner:' names {owner_id}, "
+                  f"{_a(NEED_TYPES[owner.type].title.lower())}; an owner must be a role",
+                  item.where("owner"), "give the id of the role that keeps the record; "
+                  + _suggestion(owner_id, roles), item.id)
 
 
 def _unknown(need: Need, name: str, value: str, known: list[str], where: str = "") -> Finding:
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else (
-        f"known: {', '.join(known[:12])}" + (" ..." if len(known) > 12 else "")
-        if known else "none is defined yet")
     suffix = f" {where}" if where else ""
     return Finding("unknown-reference", f"{need.id} '{name}:' names unknown {name} {value!r}"
-                   f"{suffix}", need.where(name), hint, need.id)
+                   f"{suffix}", need.where(name), _suggestion(value, known), need.id)
+
+
+def _suggestion(value: str, known: list[str]) -> str:
+    """Return 'did you mean ...?' for a close match, else the first known ids."""
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if not known:
+        return "none is defined yet"
+    return f"known: {', '.join(known[:12])}" + (" ..." if len(known) > 12 else "")
 
 
 def check_forms(model: Model) -> Iterator[Finding]:

@@ -147,7 +147,9 @@ scales:
      "    clause: '9.9'\n    title: T\n    phase: respond\n    artifacts: [proc]\n",
      "catalog-clause", 5),
     ("evidence owner not a role", "needs:\n  - id: EVID_X\n    type: evid\n    title: T\n"
-     "    group: improvement\n    owner: POL_A\n", "unknown-reference", 6),
+     "    group: improvement\n    owner: POL_A\n", "wrong-link-kind", 6),
+    ("unknown evidence owner", "needs:\n  - id: EVID_X\n    type: evid\n    title: T\n"
+     "    group: improvement\n    owner: ROLE_Z\n", "unknown-reference", 6),
     ("unknown scale", """\
 needs:
   - id: FORM_X
@@ -256,8 +258,8 @@ needs:
             "links to requirements or procedures") in problems
     assert ("invalid-value", 9, "evidence item EVID_Y field 'group' is 'nope', which is not "
             "allowed") in problems
-    assert ("unknown-reference", 10, "EVID_Y 'owner:' names unknown owner 'POL_A' (owners "
-            "are role ids)") in problems
+    assert ("wrong-link-kind", 10, "EVID_Y 'owner:' names POL_A, a policy statement; an owner "
+            "must be a role") in problems
     assert len(problems) == 5, problems
 
 
