@@ -9,6 +9,7 @@ import pytest
 
 from generators.loading.project import load_project
 from generators.loading.yaml_source import read_yaml_file
+from generators.resources import bundled_dir
 
 BASE = """\
 sources:
@@ -295,6 +296,34 @@ needs:
         "invalid-value", "missing-field", "invalid-value", "wrong-link-kind"], problems
     assert problems[3] == ("wrong-link-kind", 24, "PROC_X 'uses:' points at ROLE_B, a role; "
                            "'uses' links to forms")
+
+
+def test_catalog_id_reused_once_at_user_file(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/own.yaml": """\
+sources:
+  - name: Contract
+    title: Customer contract
+needs:
+  - id: REQ_P1_4_4_1
+    type: req
+    source: Contract
+    clause: "7"
+    clause_title: Incident notice
+    title: Tell the customer
+    phase: respond
+    artifacts: [proc]
+"""}, settings="organization: Test Org\n")
+    catalog_lines = (bundled_dir("catalog") / "iso27035-1.yaml").read_text(
+        encoding="utf-8").splitlines()
+    catalog_line = catalog_lines.index("  - id: REQ_P1_4_4_1") + 1
+
+    findings = load_project(project).findings
+    assert [(f.kind, f.location.path.name if f.location else None) for f in findings] == [
+        ("duplicate-id", "own.yaml")]
+    assert findings[0].location is not None and findings[0].location.line == 5
+    assert findings[0].message == ("id 'REQ_P1_4_4_1' is already used by the catalog, at "
+                                   f"iso27035-1.yaml:{catalog_line}")
+    assert findings[0].hint is not None and "REQ_NIS2_23_4_A_1" in findings[0].hint
 
 
 def test_settings_errors_reported_together(make_project: Callable[..., Path]) -> None:

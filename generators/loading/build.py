@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generators.findings import Finding, Location
+from generators.findings import Finding
 from generators.loading.convert import Record
 from generators.model import (
     Clause,
@@ -72,22 +72,15 @@ def build_model(settings: Settings, files: list[Path],
 
     needs: dict[str, Need] = {}
     untyped: set[str] = set()
-    first_seen: dict[str, Location] = {}
+    defining = _defining_records(records, settings.catalog_dir)
     for need_type, record in records.needs:
         need_id = record.values.get("id")
         if need_id is None:
             continue  # reported as a missing field already
-        if need_id in first_seen:
-            findings.append(Finding(
-                "duplicate-id",
-                f"id {need_id!r} is already used by the need at {first_seen[need_id].display()}",
-                record.where("id"),
-                "give one of the two needs another id; ids are unique across all files",
-                need_id,
-            ))
-            continue
-        first_seen[need_id] = record.location
-        if need_type is None:
+        if record is not defining[need_id]:
+            findings.append(_duplicate_need(need_id, record, defining[need_id],
+                                            settings.project_dir, settings.catalog_dir))
+        elif need_type is None:
             untyped.add(need_id)
         else:
             needs[need_id] = _typed_need(need_type, record, sources, documents, findings)
@@ -105,6 +98,49 @@ def build_model(settings: Settings, files: list[Path],
         untyped_ids=frozenset(untyped),
     )
     return model, findings
+
+
+def _defining_records(records: RawRecords, catalog_dir: Path | None) -> dict[str, Record]:
+    """Return the record that defines each need id.
+
+    That is the first record read. When a catalog file defines the id too, the catalog's
+    copy wins, because the project cannot edit the bundled catalog.
+    """
+    defining: dict[str, Record] = {}
+    for _, record in records.needs:
+        need_id = record.values.get("id")
+        if need_id is None:
+            continue
+        first = defining.get(need_id)
+        if first is None or (_in_folder(record, catalog_dir)
+                             and not _in_folder(first, catalog_dir)):
+            defining[need_id] = record
+    return defining
+
+
+def _in_folder(record: Record, folder: Path | None) -> bool:
+    return folder is not None and folder in record.location.path.parents
+
+
+def _duplicate_need(need_id: str, record: Record, defining: Record, project_dir: Path,
+                    catalog_dir: Path | None) -> Finding:
+    if catalog_dir is not None and _in_folder(defining, catalog_dir) \
+            and not _in_folder(record, catalog_dir):
+        hint = "choose another id, because the catalog's ids cannot be reused"
+        if need_id.startswith("REQ_"):
+            hint += (". A requirement of your own names its source after REQ_, "
+                     "e.g. REQ_NIS2_23_4_A_1")
+        # The bundled catalog lies among the installed files, where its path means little.
+        bundled = project_dir.resolve() not in catalog_dir.resolve().parents
+        where = defining.location.display(catalog_dir if bundled else None)
+        return Finding(
+            "duplicate-id", f"id {need_id!r} is already used by the catalog, at {where}",
+            record.where("id"), hint, need_id)
+    where = defining.location.display()
+    return Finding(
+        "duplicate-id", f"id {need_id!r} is already used by the need at {where}",
+        record.where("id"),
+        "give one of the two needs another id; ids are unique across all files", need_id)
 
 
 def _unique(records: list[Record], key: str, noun: str, make: Callable[[Record], T],
