@@ -325,8 +325,14 @@ def check_scales(model: Model) -> Iterator[Finding]:
 
 
 def check_exclusions(model: Model) -> Iterator[Finding]:
-    """Exclusions name existing requirements."""
+    """Exclusions name existing requirements and expire no earlier than their approval."""
     for exclusion in model.exclusions.values():
+        if exclusion.expires is not None and exclusion.expires < exclusion.date:
+            yield Finding("invalid-date", f"the exclusion of {exclusion.requirement} expires on "
+                          f"{exclusion.expires}, before its approval date {exclusion.date}",
+                          exclusion.where("expires"), "correct 'expires:' or 'date:'; an "
+                          "exclusion counts from its approval date until its expiry date",
+                          exclusion.requirement)
         target = model.needs.get(exclusion.requirement)
         if not isinstance(target, Requirement) and exclusion.requirement not in model.untyped_ids:
             close = difflib.get_close_matches(

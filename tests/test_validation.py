@@ -177,6 +177,21 @@ exclusions:
     approved_by: Board
     date: 2026-01-01
 """, "missing-field", 2),
+    ("exclusion with blank justification", """\
+exclusions:
+  - requirement: REQ_A
+    justification: "   "
+    approved_by: Board
+    date: 2026-01-01
+""", "missing-field", 3),
+    ("exclusion expiring before approval", """\
+exclusions:
+  - requirement: REQ_A
+    justification: Not used.
+    approved_by: Board
+    date: 2026-01-01
+    expires: 2025-12-31
+""", "invalid-date", 6),
     ("exclusion of unknown requirement", """\
 exclusions:
   - requirement: REQ_Z
@@ -332,6 +347,40 @@ def test_settings_errors_reported_together(make_project: Callable[..., Path]) ->
     problems = [(kind, line) for kind, line, _ in _problems(project)]
     assert problems == [("missing-field", 1), ("unknown-field", 1), ("invalid-date", 2),
                         ("project", 3), ("project", 4)]
+
+
+def test_blank_justification_says_what_to_write(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": """\
+exclusions:
+  - requirement: REQ_Z
+    justification: ""
+    approved_by: Board
+    date: 2026-01-01
+"""})
+    problems = _problems(project)
+    assert ("missing-field", 3, "exclusion entry field 'justification' is blank") in problems
+    assert ("unknown-reference", 2, "exclusion names 'REQ_Z', which is not a requirement") \
+        in problems
+
+
+@pytest.mark.parametrize(("expires", "messages"), [
+    ("2026-02-28", ["the exclusion of REQ_A expires on 2026-02-28, before its approval date "
+                    "2026-03-01"]),
+    ("2026-03-01", []),
+])
+def test_exclusion_expiry_against_approval(make_project: Callable[..., Path], expires: str,
+                                           messages: list[str]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": f"""\
+exclusions:
+  - requirement: REQ_A
+    justification: Not used.
+    approved_by: Board
+    date: 2026-03-01
+    expires: {expires}
+"""})
+    result = load_project(project)
+    assert [f.message for f in result.findings] == messages
+    assert (result.model is None) == bool(messages)
 
 
 def test_defaults_apply_to_each_need(make_project: Callable[..., Path]) -> None:

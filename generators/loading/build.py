@@ -416,4 +416,5 @@ def _exclusion(record: Record) -> Exclusion:
         date=values["date"],
         expires=values.get("expires"),
         defined_at=record.location,
+        field_locations=dict(record.field_locations),
     )
