@@ -313,6 +313,25 @@ needs:
                            "'uses' links to forms")
 
 
+def test_section_without_fields_reported_once(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": """\
+needs:
+  - id: FORM_X
+    type: form
+    title: Log
+    sections:
+      - title: Entries
+        repeating: true
+  - id: PROC_X
+    type: proc
+    title: Keep the log
+    document: D-1
+    uses: [FORM_X]
+"""})
+    assert _problems(project) == [
+        ("missing-field", 6, "form section in form FORM_X field 'sections' has no 'fields'")]
+
+
 def test_catalog_id_reused_once_at_user_file(make_project: Callable[..., Path]) -> None:
     project = make_project({"needs/own.yaml": """\
 sources:

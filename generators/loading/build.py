@@ -213,7 +213,7 @@ def _typed_need(need_type: str, record: Record, sources: dict[str, Source],
     if need_type == "form":
         sections = values.get("sections", ())
         return Form(**artifact, sections=tuple(_form_section(s) for s in sections
-                                               if "title" in s.values))
+                                               if {"title", "fields"} <= s.values.keys()))
     if need_type == "role":
         return Role(
             **artifact,
