@@ -92,7 +92,8 @@ def compute_coverage(model: Model, today: dt.date, *, count_drafts: bool = True)
     """Compute the coverage status of every requirement of ``model`` on ``today``.
 
     The findings are those of each requirement's status and of the trace health rules.
-    A requirement is excluded when an exclusion that has not expired names it; a gap
+    A requirement is excluded when an exclusion in force names it (approved on or before
+    today and not expired); a gap
     when no artifact satisfies it; partial when it expects evidence and no evidence item
     that is up to date proves it (directly, or through an artifact that satisfies it);
     covered otherwise.
@@ -126,7 +127,7 @@ def compute_coverage(model: Model, today: dt.date, *, count_drafts: bool = True)
 def _requirement_coverage(model: Model, req: Requirement, today: dt.date,
                           count_drafts: bool) -> RequirementCoverage:
     exclusion = model.exclusions.get(req.id)
-    in_force = exclusion is not None and (exclusion.expires is None or exclusion.expires >= today)
+    in_force = exclusion is not None and exclusion.state(today) == "in force"
 
     satisfying: list[str] = []
     drafts: list[str] = []

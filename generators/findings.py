@@ -45,7 +45,8 @@ KINDS: dict[str, FindingKind] = _kinds(
     FindingKind("file-too-large", "error", True, "A file larger than the size limit."),
     FindingKind("gap", "error", False, "An applicable requirement that nothing satisfies."),
     FindingKind("id-rule", "error", True, "An id that does not follow the id rule of its type."),
-    FindingKind("invalid-date", "error", True, "A date that is not a valid YYYY-MM-DD date."),
+    FindingKind("invalid-date", "error", True, "A date that is not a valid YYYY-MM-DD date, "
+                "or an exclusion that expires before its approval date."),
     FindingKind("invalid-value", "error", True, "A value outside the allowed set of a field."),
     FindingKind("missing-field", "error", True, "A required field that is absent or empty."),
     FindingKind("no-owner", "warning", False, "An evidence item without an owner role."),
@@ -54,6 +55,8 @@ KINDS: dict[str, FindingKind] = _kinds(
                 "evidence item that proves nothing."),
     FindingKind("partial", "warning", False, "A satisfied requirement whose expected evidence "
                 "is missing."),
+    FindingKind("pending-exclusion", "warning", False, "An exclusion whose approval date "
+                "lies after today; the requirement counts as applicable until that date."),
     FindingKind("project", "error", True, "A project folder or settings file that cannot be used."),
     FindingKind("self-link", "error", True, "A need that links to itself."),
     FindingKind("stale", "warning", False, "A document or evidence item overdue for review."),
@@ -71,7 +74,7 @@ KINDS: dict[str, FindingKind] = _kinds(
                 "collection tags, such as !!python/object."),
     FindingKind("unused-form", "warning", False, "A form that no procedure uses."),
     FindingKind("wrong-link-kind", "error", True, "A link from or to a need type that the link "
-                "type does not join."),
+                "type does not join, or an evidence owner that is not a role."),
     FindingKind("wrong-type", "error", True, "A value of the wrong type: a list where text is "
                 "expected, text where a number is expected."),
     FindingKind("yaml-syntax", "error", True, "A file that is not valid YAML, or a report "

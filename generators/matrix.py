@@ -7,6 +7,7 @@ bytes for the same inputs: no timestamps, stable order, ``\\n`` line ends.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -101,23 +102,30 @@ def applicability_rows(coverage: Coverage) -> tuple[list[str], list[list[Any]]]:
     for result in coverage.requirements.values():
         req = result.requirement
         exclusion = result.exclusion
-        expired = exclusion is not None and result.status != "excluded"
-        if exclusion is None:
-            why = "Applicable."
-        elif expired:
-            why = f"Exclusion expired on {exclusion.expires}: " \
-                  f"{plain_text(exclusion.justification)}"
-        else:
-            why = plain_text(exclusion.justification)
         rows.append([
             req.id, req.title, req.source, req.clause, req.clause_title,
-            "no" if result.status == "excluded" else "yes", why,
+            "no" if result.status == "excluded" else "yes",
+            applicability_reason(result, coverage.today),
             exclusion.approved_by if exclusion else "",
             exclusion.date.isoformat() if exclusion else "",
             exclusion.expires.isoformat() if exclusion and exclusion.expires else "",
             result.status,
         ])
     return header, rows
+
+
+def applicability_reason(result: RequirementCoverage, today: dt.date) -> str:
+    """Return why a requirement applies or not on ``today``, as plain text."""
+    exclusion = result.exclusion
+    if exclusion is None:
+        return "Applicable."
+    justification = plain_text(exclusion.justification)
+    state = exclusion.state(today)
+    if state == "expired":
+        return f"Exclusion expired on {exclusion.expires}: {justification}"
+    if state == "pending":
+        return f"Exclusion not in force before {exclusion.date}: {justification}"
+    return justification
 
 
 def applicability_csv(coverage: Coverage) -> bytes:

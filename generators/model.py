@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from generators.findings import Location
 from generators.loading.convert import Duration
@@ -283,6 +283,9 @@ class Scale:
     defined_at: Location
 
 
+ExclusionState = Literal["pending", "in force", "expired"]
+
+
 @dataclass(frozen=True)
 class Exclusion:
     """A requirement declared not applicable."""
@@ -293,6 +296,22 @@ class Exclusion:
     date: dt.date
     expires: dt.date | None
     defined_at: Location
+    field_locations: dict[str, Location] = field(default_factory=dict, compare=False)
+
+    def where(self, name: str) -> Location:
+        """Return the location of a field, or of the exclusion when the field is absent."""
+        return self.field_locations.get(name, self.defined_at)
+
+    def state(self, today: dt.date) -> ExclusionState:
+        """Return whether the exclusion is in force on ``today``.
+
+        It is 'pending' before its approval date and 'expired' after its expiry date.
+        """
+        if today < self.date:
+            return "pending"
+        if self.expires is not None and self.expires < today:
+            return "expired"
+        return "in force"
 
 
 NeedT = TypeVar("NeedT", bound=Need)
@@ -311,6 +330,9 @@ class Model:
     scales: dict[str, Scale]
     exclusions: dict[str, Exclusion]
     files: tuple[Path, ...]
+    untyped_ids: frozenset[str] = frozenset()
+    """Ids of needs written without a valid type. They count as defined, so links to them
+    are not reported as unknown. The loader returns no model that has any of them."""
     backlinks: dict[str, dict[str, tuple[str, ...]]] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -78,7 +78,7 @@ def load_settings(project_dir: Path) -> tuple[Settings | None, list[Finding]]:
 
     converter = Converter(path)
     record = converter.record(document.root, SETTINGS, SETTINGS_FILE)
-    if record is None or converter.findings:
+    if record is None:
         return None, converter.findings
     values = record.values
 
@@ -98,7 +98,7 @@ def load_settings(project_dir: Path) -> tuple[Settings | None, list[Finding]]:
                 "project", f"catalog folder {catalog!r} does not exist", record.where("catalog"),
                 "set 'catalog:' to 'bundled', 'none' or an existing folder of the project"))
     if converter.findings:
-        return None, converter.findings
+        return None, converter.findings  # the field errors and the folder errors together
 
     coverage = values.get("coverage")
     count_drafts = True

@@ -2,7 +2,8 @@
 
 These rules complement the status of each requirement: they find artifacts that trace
 to nothing, procedures nobody performs, forms nobody uses, evidence without an owner,
-documents and evidence overdue for review, and exclusions past their expiry.
+documents and evidence overdue for review, and exclusions past their expiry or dated
+after today.
 """
 
 from __future__ import annotations
@@ -68,6 +69,18 @@ def expired_exclusions(model: Model, today: dt.date) -> Iterator[Finding]:
                 "date, or cover the requirement", exclusion.requirement)
 
 
+def pending_exclusions(model: Model, today: dt.date) -> Iterator[Finding]:
+    """Exclusions whose approval date lies after today."""
+    for exclusion in model.exclusions.values():
+        if exclusion.state(today) == "pending":
+            yield Finding(
+                "pending-exclusion", f"the exclusion of {exclusion.requirement} is dated "
+                f"{exclusion.date}, after today ({today}); the requirement counts as "
+                "applicable until then", exclusion.where("date"),
+                "correct 'date:' if it is mistyped; until that date, cover the requirement",
+                exclusion.requirement)
+
+
 def orphans(model: Model, today: dt.date) -> Iterator[Finding]:
     """Artifacts that trace to no requirement, and evidence items that prove nothing.
 
@@ -127,6 +140,7 @@ RULES: tuple[Callable[[Model, dt.date], Iterator[Finding]], ...] = (
     stale_evidence,
     stale_documents,
     expired_exclusions,
+    pending_exclusions,
     orphans,
     procedures_without_role,
     unused_forms,

@@ -78,8 +78,8 @@ def catalog_id(part: int, clause: str) -> str:
 def check_catalog_ids(model: Model) -> Iterator[Finding]:
     """A requirement of an ISO/IEC 27035 part is REQ_P<part>_<clause>_<n>."""
     for req in model.requirements:
-        if req.part is None:
-            continue
+        if req.part is None or not req.clause:
+            continue  # an empty clause is the placeholder of an invalid one, reported already
         stem = catalog_id(req.part, req.clause)
         if not re.fullmatch(re.escape(stem) + r"_\d+", req.id):
             yield Finding(
@@ -107,6 +107,8 @@ def check_links(model: Model) -> Iterator[Finding]:
                 if target_id == need.id:
                     yield Finding("self-link", f"{need.id} links to itself through '{name}:'",
                                   where, "remove the id from the list", need.id)
+                elif target_id in model.untyped_ids:
+                    continue  # the target has no valid type, which is reported already
                 elif target is None:
                     close = difflib.get_close_matches(target_id, ids, n=1, cutoff=0.8)
                     hint = f"did you mean {close[0]}?" if close else (
@@ -170,20 +172,37 @@ def check_artifact_references(model: Model) -> Iterator[Finding]:
                 yield _unknown(need, "section", need.section, known,
                                f"in document {document.id}")
         if isinstance(need, EvidenceItem) and need.owner is not None:
-            owner = model.needs.get(need.owner)
-            if not isinstance(owner, Role):
-                roles = [r.id for r in model.of_type(Role)]
-                yield _unknown(need, "owner", need.owner, roles, "(owners are role ids)")
+            yield from _check_owner(model, need, need.owner)
+
+
+def _check_owner(model: Model, item: EvidenceItem, owner_id: str) -> Iterator[Finding]:
+    owner = model.needs.get(owner_id)
+    if isinstance(owner, Role) or owner_id in model.untyped_ids:
+        return
+    roles = [r.id for r in model.of_type(Role)]
+    if owner is None:
+        yield _unknown(item, "owner", owner_id, roles, "(owners are role ids)")
+        return
+    yield Finding("wrong-link-kind", f"{item.id} 'owner:' names {owner_id}, "
+                  f"{_a(NEED_TYPES[owner.type].title.lower())}; an owner must be a role",
+                  item.where("owner"), "give the id of the role that keeps the record; "
+                  + _suggestion(owner_id, roles), item.id)
 
 
 def _unknown(need: Need, name: str, value: str, known: list[str], where: str = "") -> Finding:
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else (
-        f"known: {', '.join(known[:12])}" + (" ..." if len(known) > 12 else "")
-        if known else "none is defined yet")
     suffix = f" {where}" if where else ""
     return Finding("unknown-reference", f"{need.id} '{name}:' names unknown {name} {value!r}"
-                   f"{suffix}", need.where(name), hint, need.id)
+                   f"{suffix}", need.where(name), _suggestion(value, known), need.id)
+
+
+def _suggestion(value: str, known: list[str]) -> str:
+    """Return 'did you mean ...?' for a close match, else the first known ids."""
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if not known:
+        return "none is defined yet"
+    return f"known: {', '.join(known[:12])}" + (" ..." if len(known) > 12 else "")
 
 
 def check_forms(model: Model) -> Iterator[Finding]:
@@ -298,8 +317,8 @@ def check_scales(model: Model) -> Iterator[Finding]:
                           "twice", scale.defined_at, "give each level its own value")
         for level in scale.levels:
             target = level.escalate_to
-            if target and NEED_ID_RE.match(target) and not isinstance(
-                    model.needs.get(target), Role):
+            if target and NEED_ID_RE.match(target) and target not in model.untyped_ids \
+                    and not isinstance(model.needs.get(target), Role):
                 yield Finding("unknown-reference", f"scale {scale.id} level {level.value!r} "
                               f"escalates to {target!r}, which is not a role", scale.defined_at,
                               "give the id of a role, or the name of a body in words")
@@ -310,10 +329,16 @@ def check_scales(model: Model) -> Iterator[Finding]:
 
 
 def check_exclusions(model: Model) -> Iterator[Finding]:
-    """Exclusions name existing requirements."""
+    """Exclusions name existing requirements and expire no earlier than their approval."""
     for exclusion in model.exclusions.values():
+        if exclusion.expires is not None and exclusion.expires < exclusion.date:
+            yield Finding("invalid-date", f"the exclusion of {exclusion.requirement} expires on "
+                          f"{exclusion.expires}, before its approval date {exclusion.date}",
+                          exclusion.where("expires"), "correct 'expires:' or 'date:'; an "
+                          "exclusion counts from its approval date until its expiry date",
+                          exclusion.requirement)
         target = model.needs.get(exclusion.requirement)
-        if not isinstance(target, Requirement):
+        if not isinstance(target, Requirement) and exclusion.requirement not in model.untyped_ids:
             close = difflib.get_close_matches(
                 exclusion.requirement, [r.id for r in model.requirements], n=1, cutoff=0.8)
             yield Finding("unknown-reference", f"exclusion names {exclusion.requirement!r}, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -17,7 +18,11 @@ import openpyxl
 import pytest
 import yaml
 
+from generators.coverage import compute_coverage
+from generators.loading.project import load_project
+from generators.matrix import applicability_rows
 from generators.resources import bundled_dir
+from generators.site.tables import table_rows
 from tests.conftest import REPOSITORY, run_cli
 
 DATA = Path(__file__).parent / "data"
@@ -228,6 +233,36 @@ def test_expired_exclusion_is_reported_with_date(copy_root: Callable[[str], Path
     assert "the exclusion of REQ_TEST_MULTI_POC expired on 2026-05-31" in after.stdout
     assert "[iso27035.expired-exclusion]" in after.stdout
     assert re.search(r"REQ_TEST_MULTI_POC .* is not covered", after.stdout)
+
+
+def test_exclusion_dated_later_stays_a_gap(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")  # the exclusion of REQ_TEST_MULTI_POC is dated 2026-01-15
+    before = run_cli("check", "--project", str(project), "--today", "2026-01-14")
+    on_date = run_cli("check", "--project", str(project), "--today", "2026-01-15")
+    assert before.returncode == 1
+    assert on_date.returncode == 0
+    assert ("the exclusion of REQ_TEST_MULTI_POC is dated 2026-01-15, after today "
+            "(2026-01-14)") in before.stdout
+    assert "[iso27035.pending-exclusion]" in before.stdout
+    assert re.search(r"REQ_TEST_MULTI_POC .* is not covered", before.stdout)
+    assert "pending-exclusion" not in on_date.stdout
+
+
+def test_applicability_says_when_exclusion_counts(copy_root: Callable[[str], Path]) -> None:
+    result = load_project(copy_root("complete"))
+    assert result.model is not None
+    reasons = {}
+    for day in ("2026-01-14", "2026-01-15"):
+        coverage = compute_coverage(result.model, dt.date.fromisoformat(day))
+        header, rows = applicability_rows(coverage)
+        site_header, site_rows = table_rows("applicability", result.model, coverage)
+        row = next(r for r in rows if r[0] == "REQ_TEST_MULTI_POC")
+        site_row = next(r for r in site_rows if r[0][0].text == "REQ_TEST_MULTI_POC")
+        reasons[day] = (row[header.index("Applicable")], row[header.index("Justification")])
+        assert site_row[site_header.index("Justification")][0].text == reasons[day][1]
+    assert reasons["2026-01-14"] == (
+        "yes", "Exclusion not in force before 2026-01-15: There is one point of contact.")
+    assert reasons["2026-01-15"] == ("no", "There is one point of contact.")
 
 
 def test_stale_evidence_and_document_dates(copy_root: Callable[[str], Path]) -> None:

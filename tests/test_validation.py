@@ -9,6 +9,7 @@ import pytest
 
 from generators.loading.project import load_project
 from generators.loading.yaml_source import read_yaml_file
+from generators.resources import bundled_dir
 
 BASE = """\
 sources:
@@ -147,7 +148,9 @@ scales:
      "    clause: '9.9'\n    title: T\n    phase: respond\n    artifacts: [proc]\n",
      "catalog-clause", 5),
     ("evidence owner not a role", "needs:\n  - id: EVID_X\n    type: evid\n    title: T\n"
-     "    group: improvement\n    owner: POL_A\n", "unknown-reference", 6),
+     "    group: improvement\n    owner: POL_A\n", "wrong-link-kind", 6),
+    ("unknown evidence owner", "needs:\n  - id: EVID_X\n    type: evid\n    title: T\n"
+     "    group: improvement\n    owner: ROLE_Z\n", "unknown-reference", 6),
     ("unknown scale", """\
 needs:
   - id: FORM_X
@@ -174,6 +177,21 @@ exclusions:
     approved_by: Board
     date: 2026-01-01
 """, "missing-field", 2),
+    ("exclusion with blank justification", """\
+exclusions:
+  - requirement: REQ_A
+    justification: "   "
+    approved_by: Board
+    date: 2026-01-01
+""", "missing-field", 3),
+    ("exclusion expiring before approval", """\
+exclusions:
+  - requirement: REQ_A
+    justification: Not used.
+    approved_by: Board
+    date: 2026-01-01
+    expires: 2025-12-31
+""", "invalid-date", 6),
     ("exclusion of unknown requirement", """\
 exclusions:
   - requirement: REQ_Z
@@ -250,6 +268,160 @@ def test_all_problems_reported_in_one_run(make_project: Callable[..., Path]) -> 
     assert ("unknown-link", "one.yaml") in kinds
     assert ("unknown-reference", "two.yaml") in kinds
     assert ("duplicate-id", "three.yaml") in kinds
+
+
+def _problems(project: Path) -> list[tuple[str, int | None, str]]:
+    """Return (kind, line, message) of every finding of the project, in report order."""
+    return [(f.kind, f.location.line if f.location else None, f.message)
+            for f in load_project(project).findings]
+
+
+def test_invalid_need_still_gets_link_checks(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": """\
+needs:
+  - id: EVID_X
+    type: evid
+    title: T
+    evidences: [ROLE_A, EVID_X]
+  - id: EVID_Y
+    type: evid
+    title: T
+    group: nope
+    owner: POL_A
+"""})
+    problems = _problems(project)
+    assert ("missing-field", 2, "evidence item EVID_X has no 'group'") in problems
+    assert ("self-link", 5, "EVID_X links to itself through 'evidences:'") in problems
+    assert ("wrong-link-kind", 5, "EVID_X 'evidences:' points at ROLE_A, a role; 'evidences' "
+            "links to requirements or procedures") in problems
+    assert ("invalid-value", 9, "evidence item EVID_Y field 'group' is 'nope', which is not "
+            "allowed") in problems
+    assert ("wrong-link-kind", 10, "EVID_Y 'owner:' names POL_A, a policy statement; an owner "
+            "must be a role") in problems
+    assert len(problems) == 5, problems
+
+
+def test_invalid_target_is_known(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": """\
+documents:
+  - id: D-2
+    kind: polcy
+    title: Plan
+    version: "1"
+    status: draft
+    owner: O
+    classification: INTERNAL
+    sections:
+      - {id: intro, title: Introduction}
+needs:
+  - id: ROLE_B
+    type: role
+    kind: role
+  - id: FORM_B
+    type: frm
+    title: Log
+  - id: PROC_X
+    type: proc
+    title: T
+    document: D-2
+    section: intro
+    performed_by: [ROLE_B]
+    uses: [ROLE_B, FORM_B]
+"""})
+    problems = _problems(project)
+    assert [kind for kind, _, _ in problems] == [
+        "invalid-value", "missing-field", "invalid-value", "wrong-link-kind"], problems
+    assert problems[3] == ("wrong-link-kind", 24, "PROC_X 'uses:' points at ROLE_B, a role; "
+                           "'uses' links to forms")
+
+
+def test_section_without_fields_reported_once(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": """\
+needs:
+  - id: FORM_X
+    type: form
+    title: Log
+    sections:
+      - title: Entries
+        repeating: true
+  - id: PROC_X
+    type: proc
+    title: Keep the log
+    document: D-1
+    uses: [FORM_X]
+"""})
+    assert _problems(project) == [
+        ("missing-field", 6, "form section in form FORM_X field 'sections' has no 'fields'")]
+
+
+def test_catalog_id_reused_once_at_user_file(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/own.yaml": """\
+sources:
+  - name: Contract
+    title: Customer contract
+needs:
+  - id: REQ_P1_4_4_1
+    type: req
+    source: Contract
+    clause: "7"
+    clause_title: Incident notice
+    title: Tell the customer
+    phase: respond
+    artifacts: [proc]
+"""}, settings="organization: Test Org\n")
+    catalog_lines = (bundled_dir("catalog") / "iso27035-1.yaml").read_text(
+        encoding="utf-8").splitlines()
+    catalog_line = catalog_lines.index("  - id: REQ_P1_4_4_1") + 1
+
+    findings = load_project(project).findings
+    assert [(f.kind, f.location.path.name if f.location else None) for f in findings] == [
+        ("duplicate-id", "own.yaml")]
+    assert findings[0].location is not None and findings[0].location.line == 5
+    assert findings[0].message == ("id 'REQ_P1_4_4_1' is already used by the catalog, at "
+                                   f"iso27035-1.yaml:{catalog_line}")
+    assert findings[0].hint is not None and "REQ_NIS2_23_4_A_1" in findings[0].hint
+
+
+def test_settings_errors_reported_together(make_project: Callable[..., Path]) -> None:
+    project = make_project({}, settings="organisation: Test Org\ntoday: 2026-02-30\n"
+                           "catalog: ../catalog\nneeds: ../elsewhere\n")
+    problems = [(kind, line) for kind, line, _ in _problems(project)]
+    assert problems == [("missing-field", 1), ("unknown-field", 1), ("invalid-date", 2),
+                        ("project", 3), ("project", 4)]
+
+
+def test_blank_justification_says_what_to_write(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": """\
+exclusions:
+  - requirement: REQ_Z
+    justification: ""
+    approved_by: Board
+    date: 2026-01-01
+"""})
+    problems = _problems(project)
+    assert ("missing-field", 3, "exclusion entry field 'justification' is blank") in problems
+    assert ("unknown-reference", 2, "exclusion names 'REQ_Z', which is not a requirement") \
+        in problems
+
+
+@pytest.mark.parametrize(("expires", "messages"), [
+    ("2026-02-28", ["the exclusion of REQ_A expires on 2026-02-28, before its approval date "
+                    "2026-03-01"]),
+    ("2026-03-01", []),
+])
+def test_exclusion_expiry_against_approval(make_project: Callable[..., Path], expires: str,
+                                           messages: list[str]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": f"""\
+exclusions:
+  - requirement: REQ_A
+    justification: Not used.
+    approved_by: Board
+    date: 2026-03-01
+    expires: {expires}
+"""})
+    result = load_project(project)
+    assert [f.message for f in result.findings] == messages
+    assert (result.model is None) == bool(messages)
 
 
 def test_defaults_apply_to_each_need(make_project: Callable[..., Path]) -> None:

@@ -708,6 +708,35 @@ def test_appendix_totals_match_coverage(word_project: Path, word_output: Path) -
                           str(totals_row.excluded), "33.3%"]
 
 
+def test_appendix_exclusions_say_if_in_force(word_project: Path, tmp_path: Path) -> None:
+    path = word_project / "needs/requirements.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + """\
+exclusions:
+  - requirement: REQ_WORD_POLICY
+    justification: Covered by the group policy.
+    approved_by: Board
+    date: 2026-01-15
+  - requirement: REQ_WORD_TRIAGE
+    justification: Outsourced until March.
+    approved_by: Board
+    date: 2026-01-15
+    expires: 2026-03-01
+  - requirement: REQ_WORD_UNMET
+    justification: Approved ahead of the reorganization.
+    approved_by: Board
+    date: 2026-07-01
+""", encoding="utf-8")  # the project's today is 2026-06-30
+
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    tables = _tables(_open(tmp_path / "out/word/traceability.docx"))
+    exclusions = next(t for t in tables if t[0][-1] == "In force")
+    in_force = {row[0]: row[-1] for row in exclusions[1:]}
+    assert in_force == {"REQ_WORD_POLICY": "yes", "REQ_WORD_TRIAGE": "no, expired",
+                        "REQ_WORD_UNMET": "no, from 2026-07-01"}
+
+
 def test_appendix_without_document_is_draft(word_output: Path) -> None:
     document = _open(word_output / "traceability.docx")
     control = dict(row for row in _tables(document)[0])

@@ -2,6 +2,12 @@
 
 Building reports what it needs to resolve on the way (duplicate ids, a requirement's
 unknown source or clause); ``generators.validation`` checks the finished model.
+
+A record that lacks a required field, or whose value was invalid, is still built with
+empty placeholders for the missing values. So the checks of the model still see its id,
+type and links, and an invalid need does not turn every link to it into an unknown id.
+Conversion has reported the missing field, and the loader never returns a model with
+input errors, so no placeholder reaches an output.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from generators.findings import Finding, Location
+from generators.findings import Finding
 from generators.loading.convert import Record
 from generators.model import (
     Clause,
@@ -45,7 +51,9 @@ T = TypeVar("T")
 class RawRecords:
     """Converted records of all files, before the model is built."""
 
-    needs: list[tuple[str, Record]] = field(default_factory=list)
+    needs: list[tuple[str | None, Record]] = field(default_factory=list)
+    """Each need with its type. The type is None when it was missing or invalid, and then
+    the record contains the id alone."""
     sources: list[Record] = field(default_factory=list)
     documents: list[Record] = field(default_factory=list)
     scales: list[Record] = field(default_factory=list)
@@ -63,25 +71,19 @@ def build_model(settings: Settings, files: list[Path],
                          _exclusion, findings)
 
     needs: dict[str, Need] = {}
-    first_seen: dict[str, Location] = {}
+    untyped: set[str] = set()
+    defining = _defining_records(records, settings.catalog_dir)
     for need_type, record in records.needs:
-        values = record.values
-        if "id" not in values:
+        need_id = record.values.get("id")
+        if need_id is None:
             continue  # reported as a missing field already
-        if values["id"] in first_seen:
-            first = first_seen[values["id"]]
-            findings.append(Finding(
-                "duplicate-id",
-                f"id {values['id']!r} is already used by the need at {first.display()}",
-                record.where("id"),
-                "give one of the two needs another id; ids are unique across all files",
-                values["id"],
-            ))
-            continue
-        first_seen[values["id"]] = record.location
-        need = _need(need_type, record, sources, documents, findings)
-        if need is not None:
-            needs[need.id] = need
+        if record is not defining[need_id]:
+            findings.append(_duplicate_need(need_id, record, defining[need_id],
+                                            settings.project_dir, settings.catalog_dir))
+        elif need_type is None:
+            untyped.add(need_id)
+        else:
+            needs[need_id] = _typed_need(need_type, record, sources, documents, findings)
 
     model = Model(
         project_dir=settings.project_dir,
@@ -93,8 +95,52 @@ def build_model(settings: Settings, files: list[Path],
         scales=scales,
         exclusions=exclusions,
         files=tuple(files),
+        untyped_ids=frozenset(untyped),
     )
     return model, findings
+
+
+def _defining_records(records: RawRecords, catalog_dir: Path | None) -> dict[str, Record]:
+    """Return the record that defines each need id.
+
+    That is the first record read. When a catalog file defines the id too, the catalog's
+    copy wins, because the project cannot edit the bundled catalog.
+    """
+    defining: dict[str, Record] = {}
+    for _, record in records.needs:
+        need_id = record.values.get("id")
+        if need_id is None:
+            continue
+        first = defining.get(need_id)
+        if first is None or (_in_folder(record, catalog_dir)
+                             and not _in_folder(first, catalog_dir)):
+            defining[need_id] = record
+    return defining
+
+
+def _in_folder(record: Record, folder: Path | None) -> bool:
+    return folder is not None and folder in record.location.path.parents
+
+
+def _duplicate_need(need_id: str, record: Record, defining: Record, project_dir: Path,
+                    catalog_dir: Path | None) -> Finding:
+    if catalog_dir is not None and _in_folder(defining, catalog_dir) \
+            and not _in_folder(record, catalog_dir):
+        hint = "choose another id, because the catalog's ids cannot be reused"
+        if need_id.startswith("REQ_"):
+            hint += (". A requirement of your own names its source after REQ_, "
+                     "e.g. REQ_NIS2_23_4_A_1")
+        # The bundled catalog lies among the installed files, where its path means little.
+        bundled = project_dir.resolve() not in catalog_dir.resolve().parents
+        where = defining.location.display(catalog_dir if bundled else None)
+        return Finding(
+            "duplicate-id", f"id {need_id!r} is already used by the catalog, at {where}",
+            record.where("id"), hint, need_id)
+    where = defining.location.display()
+    return Finding(
+        "duplicate-id", f"id {need_id!r} is already used by the need at {where}",
+        record.where("id"),
+        "give one of the two needs another id; ids are unique across all files", need_id)
 
 
 def _unique(records: list[Record], key: str, noun: str, make: Callable[[Record], T],
@@ -114,21 +160,12 @@ def _unique(records: list[Record], key: str, noun: str, make: Callable[[Record],
                 f"remove one of the two, or give it another {key}",
             ))
             continue
+        first[value] = record
         try:
             built[value] = make(record)
         except KeyError:
-            continue  # a required field is missing, reported already
-        first[value] = record
+            continue  # a required field without a placeholder is missing, reported already
     return built
-
-
-def _need(need_type: str, record: Record, sources: dict[str, Source],
-          documents: dict[str, Document], findings: list[Finding]) -> Need | None:
-    """Return the typed need, or None when a required field is missing (reported already)."""
-    try:
-        return _typed_need(need_type, record, sources, documents, findings)
-    except KeyError:
-        return None
 
 
 def _typed_need(need_type: str, record: Record, sources: dict[str, Source],
@@ -137,7 +174,7 @@ def _typed_need(need_type: str, record: Record, sources: dict[str, Source],
     common: dict[str, Any] = {
         "id": values["id"],
         "type": need_type,
-        "title": values["title"],
+        "title": values.get("title", ""),
         "content": values.get("content", ""),
         "tags": tuple(values.get("tags", ())),
         "links": {name: tuple(values[name]) for name in LINK_TYPES if values.get(name)},
@@ -153,7 +190,7 @@ def _typed_need(need_type: str, record: Record, sources: dict[str, Source],
             **common,
             owner=values.get("owner"),
             location=values.get("location"),
-            group=values["group"],
+            group=values.get("group", ""),
             review_interval=values.get("review_interval"),
             last_reviewed=values.get("last_reviewed"),
             retention=values.get("retention"),
@@ -174,63 +211,69 @@ def _typed_need(need_type: str, record: Record, sources: dict[str, Source],
             steps=tuple(values.get("steps", ())),
         )
     if need_type == "form":
-        return Form(**artifact, sections=tuple(_form_section(s) for s in values["sections"]))
+        sections = values.get("sections", ())
+        return Form(**artifact, sections=tuple(_form_section(s) for s in sections
+                                               if {"title", "fields"} <= s.values.keys()))
     if need_type == "role":
         return Role(
             **artifact,
-            kind=values["kind"],
+            kind=values.get("kind", ""),
             scope=values.get("scope", "internal"),
             responsibilities=tuple(values.get("responsibilities", ())),
             authority=tuple(values.get("authority", ())),
             competencies=tuple(values.get("competencies", ())),
             availability=values.get("availability"),
-            contacts=tuple(_contact(c) for c in values.get("contacts", ())),
+            contacts=tuple(_contact(c) for c in values.get("contacts", ())
+                           if {"channel", "value"} <= c.values.keys()),
         )
     raise AssertionError(f"unhandled need type {need_type}")
 
 
 def _requirement(record: Record, common: dict[str, Any], sources: dict[str, Source],
                  findings: list[Finding]) -> Requirement:
+    """Build the requirement, checking its source and clause where both were valid."""
     values = record.values
     need_id = values["id"]
-    source = sources.get(values["source"])
+    source_name, clause_number = values.get("source"), values.get("clause")
+    source = None if source_name is None else sources.get(source_name)
     clause_title = values.get("clause_title")
+    title_known = source_name is not None
     confidence = "confirmed"
-    if source is None:
+    if source_name is not None and source is None:
         known = ", ".join(sorted(sources)) or "none declared"
         findings.append(Finding(
             "unknown-reference", f"requirement {need_id} cites unknown source "
-            f"{values['source']!r}", record.where("source"),
+            f"{source_name!r}", record.where("source"),
             f"declare the source under 'sources:' in a need file; known sources: {known}",
             need_id))
-    elif source.clauses:
-        clause = source.clauses.get(values["clause"])
-        if clause is None:
+    elif source is not None and source.clauses:
+        clause = None if clause_number is None else source.clauses.get(clause_number)
+        title_known = clause_number is not None
+        if clause is None and clause_number is not None:
             clause_title = clause_title or ""  # the missing clause is the finding
             findings.append(Finding(
-                "catalog-clause", f"requirement {need_id} cites clause {values['clause']!r}, "
+                "catalog-clause", f"requirement {need_id} cites clause {clause_number!r}, "
                 f"which is not in the clause index of {source.name}", record.where("clause"),
                 "add the clause to the source's 'clauses:' list, or correct the number",
                 need_id))
-        else:
+        elif clause is not None:
             clause_title = clause_title or clause.title
             confidence = clause.confidence
-    if clause_title is None:
+    if clause_title is None and title_known:
         findings.append(Finding(
             "missing-field", f"requirement {need_id} has no 'clause_title'", record.location,
             "add 'clause_title:'; it is taken from the clause index only when the source "
             "has one", need_id))
-        clause_title = ""
     return Requirement(
         **common,
-        source=values["source"],
+        source=source_name or "",
         part=source.part if source else None,
         edition=source.edition if source else None,
-        clause=values["clause"],
-        clause_title=clause_title,
+        clause=clause_number or "",
+        clause_title=clause_title or "",
         confidence=confidence,
-        phase=values["phase"],
-        artifacts=tuple(dict.fromkeys(values["artifacts"])),
+        phase=values.get("phase", ""),
+        artifacts=tuple(dict.fromkeys(values.get("artifacts", ()))),
         evidence=values.get("evidence", False),
         level=values.get("level") or (source.level if source else "should"),
     )
@@ -242,7 +285,8 @@ def _form_section(record: Record) -> FormSection:
         title=values["title"],
         repeating=values.get("repeating", False),
         help=values.get("help"),
-        fields=tuple(_form_field(f) for f in values.get("fields", ())),
+        fields=tuple(_form_field(f) for f in values.get("fields", ())
+                     if {"name", "label", "type"} <= f.values.keys()),
         name=values.get("name") or section_name(values["title"]),
         required=values.get("required", False),
         defined_at=record.location,
@@ -292,7 +336,7 @@ def _source(record: Record) -> Source:
     )
     return Source(
         name=values["name"],
-        title=values["title"],
+        title=values.get("title", ""),
         part=values.get("part"),
         edition=values.get("edition"),
         level=values.get("level", "should"),
@@ -305,17 +349,17 @@ def _document(record: Record) -> Document:
     values = record.values
     return Document(
         id=values["id"],
-        kind=values["kind"],
-        title=values["title"],
-        version=values["version"],
-        status=values["status"],
-        owner=values["owner"],
+        kind=values.get("kind", ""),
+        title=values.get("title", ""),
+        version=values.get("version", ""),
+        status=values.get("status", ""),
+        owner=values.get("owner", ""),
         approver=values.get("approver"),
         approved=values.get("approved"),
         next_review=values.get("next_review"),
         review_interval=values.get("review_interval"),
         last_reviewed=values.get("last_reviewed"),
-        classification=values["classification"],
+        classification=values.get("classification", ""),
         history=tuple(
             HistoryEntry(h.values["version"], h.values["date"], h.values["author"],
                          h.values["change"])
@@ -327,13 +371,13 @@ def _document(record: Record) -> Document:
         sections=tuple(
             DocumentSection(
                 id=s.values["id"],
-                title=s.values["title"],
+                title=s.values.get("title", ""),
                 text=s.values.get("text", ""),
                 defined_at=s.location,
                 text_at=s.content_locations.get("text"),
             )
             for s in values.get("sections", ())
-            if {"id", "title"} <= s.values.keys()
+            if "id" in s.values
         ),
         defined_at=record.location,
     )
@@ -343,20 +387,20 @@ def _scale(record: Record) -> Scale:
     values = record.values
     return Scale(
         id=values["id"],
-        title=values["title"],
+        title=values.get("title", ""),
         description=values.get("description", ""),
         document=values.get("document"),
         levels=tuple(
             ScaleLevel(
                 value=level.values["value"],
-                label=level.values["label"],
+                label=level.values.get("label", ""),
                 description=level.values.get("description", ""),
                 criteria=tuple(level.values.get("criteria", ())),
                 response_target=level.values.get("response_target"),
                 escalate_to=level.values.get("escalate_to"),
             )
-            for level in values["levels"]
-            if {"value", "label"} <= level.values.keys()
+            for level in values.get("levels", ())
+            if "value" in level.values
         ),
         defined_at=record.location,
     )
@@ -364,11 +408,14 @@ def _scale(record: Record) -> Scale:
 
 def _exclusion(record: Record) -> Exclusion:
     values = record.values
+    # NOTE: an exclusion without a valid date is not built, so the checks of the model do
+    # not see it until its date is fixed.
     return Exclusion(
         requirement=values["requirement"],
-        justification=values["justification"],
-        approved_by=values["approved_by"],
+        justification=values.get("justification", ""),
+        approved_by=values.get("approved_by", ""),
         date=values["date"],
         expires=values.get("expires"),
         defined_at=record.location,
+        field_locations=dict(record.field_locations),
     )

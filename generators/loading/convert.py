@@ -175,6 +175,10 @@ class Converter:
                        "the outputs")
             return None
         if spec.kind == "markup":
+            if spec.required and not text.strip():
+                self.error("missing-field", f"{context} is blank", node,
+                           f"give a value ({spec.description})")
+                return None
             return text.rstrip("\n")
         if spec.kind == "text":
             value = " ".join(text.split())

@@ -11,7 +11,7 @@ from generators.findings import Finding, Location, sorted_findings
 from generators.gc_pause import gc_paused
 from generators.loading import build
 from generators.loading.build import RawRecords
-from generators.loading.convert import Converter
+from generators.loading.convert import Converter, Record
 from generators.loading.schema import (
     DOCUMENT,
     EXCLUSION,
@@ -214,13 +214,28 @@ def _read_need(converter: Converter, node: Node, defaults: list[tuple[ScalarNode
         converter.error("missing-field", f"need {need_id or ''} has no 'type'".replace("  ", " "),
                         node_location(converter.path, node),
                         f"add 'type:' with one of: {', '.join(NEED_TYPES)}", need_id)
+        _keep_untyped(converter, node, need_id, records)
         return
     need_type = type_node.value.strip()
     if need_type not in NEED_STRUCTS:
         converter.value(type_node, NEED_STRUCTS["req"].by_name["type"],
                         f"need {need_id or ''} field 'type'".replace("  ", " "))
+        _keep_untyped(converter, node, need_id, records)
         return
     context = f"{NEED_TYPES[need_type].title.lower()} {need_id}" if need_id else "need"
     record = converter.record(node, NEED_STRUCTS[need_type], context, defaults)
     if record is not None:
         records.needs.append((need_type, record))
+
+
+def _keep_untyped(converter: Converter, node: MappingNode, need_id: str | None,
+                  records: RawRecords) -> None:
+    """Keep the id of a need without a valid type, so that links to it are not unknown."""
+    id_key = next((k for k, _ in node.value if isinstance(k, ScalarNode) and k.value == "id"),
+                  None)
+    need_id = " ".join(need_id.split()) if need_id else None
+    if id_key is None or not need_id:
+        return
+    location = node_location(converter.path, node)
+    records.needs.append((None, Record({"id": need_id}, location,
+                                       {"id": node_location(converter.path, id_key)})))

@@ -252,8 +252,9 @@ EXCLUSION = Struct("exclusion", (
     Field("requirement", "text", "Id of the requirement declared not applicable.", True),
     Field("justification", "markup", "Why it does not apply.", True),
     Field("approved_by", "text", "Who approved the exclusion.", True),
-    Field("date", "date", "Date of approval.", True),
-    Field("expires", "date", "Date after which the exclusion no longer counts."),
+    Field("date", "date", "Date of approval; the exclusion counts from this date on.", True),
+    Field("expires", "date", "Date after which the exclusion no longer counts; not before "
+          "'date'."),
 ))
 
 NEED_FILE = Struct("need file", (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generators.coverage import Coverage
-from generators.markup import plain_text
+from generators.matrix import applicability_reason
 from generators.model import Model
 from generators.site.paging import ROWS_PER_PAGE
 from generators.trace_model import ARTIFACT_TYPES, NEED_TYPES, PHASES
@@ -102,15 +102,10 @@ def _applicability(coverage: Coverage) -> tuple[list[str], list[list[Cell]]]:
         req = result.requirement
         exclusion = result.exclusion
         excluded = result.status == "excluded"
-        if exclusion is None:
-            why = "Applicable."
-        elif not excluded:
-            why = f"Exclusion expired on {exclusion.expires}: {plain_text(exclusion.justification)}"
-        else:
-            why = plain_text(exclusion.justification)
         rows.append([
             (Fragment(req.id, req.id),), _text(f"{req.source} {req.clause}"),
-            _text("no" if excluded else "yes"), _text(why),
+            _text("no" if excluded else "yes"),
+            _text(applicability_reason(result, coverage.today)),
             _text(exclusion.approved_by if exclusion else "-"),
             _text(exclusion.date.isoformat() if exclusion else "-"),
             _text(exclusion.expires.isoformat() if exclusion and exclusion.expires else "-"),

@@ -6,14 +6,20 @@ only lays it out.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from generators.coverage import RequirementCoverage, Totals, format_percent
-from generators.model import Artifact, Model
+from generators.model import Artifact, ExclusionState, Model
 from generators.trace_model import NEED_TYPES, PHASES, STATUSES
 from generators.word.content import BodyWriter
 from generators.word.wordml import TABLE_TEXT, Blocks, RunFormat, add_heading, add_run, cell_grid
 
 TOTALS_HEADER = ["Total", "Covered", "Partial", "Gap", "Excluded", "Covered %"]
 REQUIREMENT_HEADER = ["Requirement", "Clause", "Phase", "Status", "Satisfied by", "Evidence"]
+_IN_FORCE: dict[ExclusionState, str] = {
+    "in force": "yes", "expired": "no, expired", "pending": "no, from {date}",
+}
+"""The "In force" cell of an exclusion, by its state."""
 
 
 def write_appendix(writer: BodyWriter) -> None:
@@ -44,7 +50,7 @@ def write_appendix(writer: BodyWriter) -> None:
 
     excluded = [r for r in coverage.requirements.values() if r.exclusion is not None]
     if excluded:
-        _exclusions(writer, excluded)
+        _exclusions(writer, excluded, coverage.today)
 
 
 def _counts(totals: Totals) -> list[str]:
@@ -97,7 +103,8 @@ def _evidence(result: RequirementCoverage) -> list[str]:
     return ["-"] if result.status == "excluded" else ["Missing"]
 
 
-def _exclusions(writer: BodyWriter, results: list[RequirementCoverage]) -> None:
+def _exclusions(writer: BodyWriter, results: list[RequirementCoverage],
+                today: dt.date) -> None:
     """Write each exclusion with its justification, and whether it is still in force."""
     add_heading(writer.blocks, "Exclusions", 1, writer.parts)
     header = ["Requirement", "Justification", "Approved by", "Date", "Expires", "In force"]
@@ -108,7 +115,7 @@ def _exclusions(writer: BodyWriter, results: list[RequirementCoverage]) -> None:
         rows.append([result.requirement.id, exclusion.justification, exclusion.approved_by,
                      exclusion.date.isoformat(),
                      exclusion.expires.isoformat() if exclusion.expires else "-",
-                     "yes" if result.status == "excluded" else "no, expired"])
+                     _IN_FORCE[exclusion.state(today)].format(date=exclusion.date)])
     grid = cell_grid(writer.table_frame(header, rows))
     for row_index, cells in enumerate(rows, start=1):
         for column, text in enumerate(cells):
