@@ -153,6 +153,24 @@ def test_gap_fails_sphinx_build_with_location(copy_root: Callable[[str], Path]) 
                      r"covered.*\[iso27035\.gap\]", result.stderr), result.stderr
 
 
+def test_bundled_catalog_gap_warns_at_project_line(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    (project / "needs").mkdir()
+    (project / "iso27035.yaml").write_text("organization: Example Ltd\ncatalog: bundled\n",
+                                          encoding="utf-8")
+    (project / "conf.py").write_text('extensions = ["generators.sphinxext"]\n',
+                                     encoding="utf-8")
+    result = run_sphinx(project / "docs", project / "_build", "-W", "--keep-going",
+                        confdir=project)
+    assert result.returncode != 0
+    assert re.search(r"iso27035\.yaml:2: WARNING: REQ_P1_\w+ .* is not covered.* \(defined "
+                     r"in the bundled catalog at iso27035-1\.yaml:\d+\)", result.stderr), \
+        result.stderr
+    assert "generators/_bundled" not in result.stderr
+    assert "needs/catalog/" not in result.stderr
+
+
 def test_without_graphviz_build_passes_and_says_how(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
     result = run_sphinx(project / "docs", project / "_build", "-W", "--keep-going",

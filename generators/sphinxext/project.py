@@ -12,6 +12,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from generators.check.placement import Placement, Placer
 from generators.coverage import Coverage, compute_coverage
 from generators.findings import Finding
 from generators.gc_pause import gc_paused
@@ -114,8 +115,9 @@ def prepare_build(app: Sphinx) -> None:
     relax_garbage_collection()
 
     warn_on = set(app.config.iso27035_warn_on)
+    placer = Placer(settings, result.model)
     for finding in coverage.findings:
-        log_finding(finding, as_warning=finding.kind in warn_on)
+        log_finding(finding, as_warning=finding.kind in warn_on, placement=placer.place(finding))
     if not diagrams:
         logger.info("iso27035: Graphviz 'dot' was not found, so the pages show no trace "
                     "diagrams; install Graphviz (e.g. 'apt-get install graphviz' or "
@@ -165,10 +167,17 @@ def coverage_digest(coverage: Coverage) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def log_finding(finding: Finding, *, as_warning: bool) -> None:
-    """Log a finding with type ``iso27035`` and its kind as subtype, at its location."""
-    location = finding.location.display() if finding.location else None
-    message = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
+def log_finding(finding: Finding, *, as_warning: bool, placement: Placement | None = None
+                ) -> None:
+    """Log a finding with type ``iso27035`` and its kind as subtype, at its location.
+
+    With a ``placement``, a finding defined outside the project, such as a requirement of
+    the installed catalog, is logged at the project line that brings it in.
+    """
+    where = placement.anchor if placement is not None else finding.location
+    location = where.display() if where else None
+    message = finding.message + (placement.origin_note() if placement is not None else "")
+    message += f" (hint: {finding.hint})" if finding.hint else ""
     if as_warning:
         logger.warning(message, type="iso27035", subtype=finding.kind, location=location)
     else:
