@@ -15,6 +15,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 import jinja2
@@ -25,7 +26,7 @@ from generators.output import atomic_write
 from generators.paths import resolve_project_file
 from generators.site.pages import EVIDENCE_GROUP_TITLES
 from generators.templating import template_dirs
-from generators.workbook import evidence_workbook_bytes, review_state
+from generators.workbook import evidence_table, evidence_workbook_bytes, review_state
 
 PACK_NAME = "evidence-pack"
 
@@ -86,7 +87,8 @@ def write_evidence_pack(model: Model, coverage: Coverage, out_dir: Path,
     groups = pack_entries(model, coverage)
     files: dict[str, bytes] = {
         "index.html": _index_html(model, coverage, groups).encode("utf-8"),
-        "evidence.xlsx": evidence_workbook_bytes(model, coverage, timestamp),
+        "evidence.xlsx": evidence_workbook_bytes(model, *_index_table(model, coverage, groups),
+                                                 timestamp),
     }
     for entries in groups.values():
         for entry in entries:
@@ -109,6 +111,17 @@ def write_evidence_pack(model: Model, coverage: Coverage, out_dir: Path,
         shutil.rmtree(staging, ignore_errors=True)
     atomic_write(archive, _zip(files, timestamp))
     return folder, archive
+
+
+def _index_table(model: Model, coverage: Coverage, groups: dict[str, list[PackEntry]]
+                 ) -> tuple[list[str], list[list[Any]]]:
+    """Return the evidence register with the requirements each item proves and its files."""
+    header, rows = evidence_table(model, coverage.today)
+    entries = {entry.item.id: entry for group in groups.values() for entry in group}
+    for row in rows:
+        entry = entries[row[0]]
+        row += [", ".join(entry.proves), "\n".join(entry.files)]
+    return [*header, "Proves requirements", "Files"], rows
 
 
 def _swap_in(staging: Path, folder: Path) -> None:

@@ -50,14 +50,15 @@ def workbook_bytes(model: Model, coverage: Coverage, timestamp: dt.datetime) -> 
     return normalize_office_zip(buffer.getvalue(), timestamp)
 
 
-def evidence_workbook_bytes(model: Model, coverage: Coverage, timestamp: dt.datetime) -> bytes:
-    """Return a workbook with the evidence register alone, for the evidence pack."""
+def evidence_workbook_bytes(model: Model, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                            timestamp: dt.datetime) -> bytes:
+    """Return a workbook with one sheet, the evidence pack's index of evidence items."""
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Evidence"
-    _write_table(sheet, *evidence_table(model, coverage.today))
+    _write_table(sheet, header, rows)
     workbook.properties.creator = "iso27035"
     workbook.properties.title = f"{model.organization}: evidence pack index"
     buffer = io.BytesIO()

@@ -419,6 +419,13 @@ def test_evidence_pack_groups_and_zip(copy_root: Callable[[str], Path], tmp_path
     assert "EVID_POLICY_APPROVAL" in index
     assert "Point of contact (ROLE_POC)" in index
     assert "REQ_TEST_POLICY (Test standard 4.1)" in index
+    sheet = openpyxl.load_workbook(tmp_path / "a/evidence-pack/evidence.xlsx")["Evidence"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0]: dict(zip(header, row, strict=True))
+            for row in sheet.iter_rows(min_row=2, values_only=True)}
+    approval = rows["EVID_POLICY_APPROVAL"]
+    assert approval["Files"] == "files/EVID_POLICY_APPROVAL/minutes.txt"
+    assert approval["Proves requirements"] == "REQ_TEST_POLICY"
 
 
 @pytest.mark.parametrize("reference", ["../outside.txt", "/etc/passwd", "link/secret.txt",
