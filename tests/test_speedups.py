@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import types
 
+import pytest
 from docutils import nodes
 from docutils.utils import new_document
 from sphinx_needs import layout
 
 from generators.sphinxext.speedups import cache_layout_labels
+
+# sphinx-needs builds its inline parser with docutils' deprecated OptionParser
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _stand_in_handler() -> types.SimpleNamespace:
