@@ -925,15 +925,19 @@ def _replace_placeholder(path: Path, old: str, new: str) -> None:
     document.save(str(path))
 
 
-@pytest.mark.parametrize(("placeholder", "message"), [
-    ("Body goes here", r"does not place body: add \{\{p body \}\}"),
-    ("Body: {{ body }}", r"did not place the document body: .*put \{\{p body \}\} in a "
-                         "paragraph of its own"),
-], ids=["missing", "inline"])
-def test_template_body_misplaced_exits_2(word_project: Path, tmp_path: Path, placeholder: str,
-                                         message: str) -> None:
+@pytest.mark.parametrize(("original", "placeholder", "message"), [
+    ("{{p body }}", "Body goes here", r"does not place body: add \{\{p body \}\}"),
+    ("{{p body }}", "Body: {{ body }}", r"places body inside a line of text, where Word does "
+                                        r"not show it: put \{\{p body \}\} in a paragraph"),
+    ("{{p body }}", "{{r body }}", r"places body inside a line of text"),
+    ("{{p table_of_contents }}", "Contents: {{ table_of_contents }}",
+     r"places table_of_contents inside a line of text, where Word does not show it: put "
+     r"\{\{p table_of_contents \}\} in a paragraph of its own"),
+], ids=["missing", "inline", "run", "inline-contents"])
+def test_template_fragment_misplaced_exits_2(word_project: Path, tmp_path: Path, original: str,
+                                             placeholder: str, message: str) -> None:
     template = _project_template(word_project, "policy_tpl.docx")
-    _replace_placeholder(template, "{{p body }}", placeholder)
+    _replace_placeholder(template, original, placeholder)
     result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

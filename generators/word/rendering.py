@@ -8,13 +8,10 @@ which it places with ``{{p table_of_contents }}`` and ``{{p body }}``.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from lxml import etree
 
 from generators.coverage import Coverage
 from generators.docx_render import (
@@ -30,7 +27,6 @@ from generators.word.configuration import PlannedDocument
 from generators.word.content import BodyWriter
 from generators.word.wordml import (
     Fragment,
-    Heading,
     TemplateParts,
     keep_short_rows_together,
     write_table_of_contents,
@@ -85,9 +81,9 @@ def render_document(model: Model, coverage: Coverage, planned: PlannedDocument,
     context = control_context(model, coverage, planned, timestamp)
     context.update(body=body, table_of_contents=contents)
     _check_placeholders(template, planned.template)
+    _check_fragments_alone(template, planned.template)
     data = render_docx(template, planned.template, context, timestamp,
                        properties=_properties(context))
-    _check_body_placed(data, parts.headings, planned.template)
     return RenderedDocument(planned.file_name, data, context["title"], context["draft"])
 
 
@@ -107,30 +103,24 @@ def _check_placeholders(template: Any, path: Path) -> None:
                             f"add {tags}, {where}")
 
 
-def _check_body_placed(data: bytes, headings: list[Heading], path: Path) -> None:
-    """Raise TemplateError when the rendered file lacks the body's headings as paragraphs.
+_PARAGRAPH_TAG = re.compile(r"<w:p[ >]|</w:p>")
+
+
+def _check_fragments_alone(template: Any, path: Path) -> None:
+    """Raise TemplateError if the contents or the body is placed inside a paragraph.
 
     A placeholder written inline (``Body: {{ body }}``) instead of in a paragraph of its
-    own (``{{p body }}``) renders without error, but puts the body inside a run of text,
-    where Word and LibreOffice do not show it.
+    own (``{{p body }}``) renders without error, but puts whole paragraphs inside a line
+    of text, which Word and LibreOffice do not show.
     """
-    if not headings:
-        return
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        root = etree.fromstring(archive.read("word/document.xml"),
-                                etree.XMLParser(recover=True, huge_tree=True))
-    namespace = root.nsmap.get("w", "")
-    run_tags = {f"{{{namespace}}}r", f"{{{namespace}}}t"}
-    placed = set()
-    for bookmark in root.iter(f"{{{namespace}}}bookmarkStart"):
-        if not any(ancestor.tag in run_tags for ancestor in bookmark.iterancestors()):
-            placed.add(bookmark.get(f"{{{namespace}}}name"))
-    lost = [h for h in headings if h.bookmark not in placed]
-    if lost:
-        raise TemplateError(
-            f"Word template {path} did not place the document body: {len(lost)} of its "
-            f"{len(headings)} headings are missing from the result, starting with "
-            f"{lost[0].text!r}; put {{{{p body }}}} in a paragraph of its own")
+    xml = template.patch_xml(template.get_xml())
+    for name in FRAGMENTS:
+        for match in re.finditer(r"\{\{[-+]?\s*" + name + r"\s*[-+]?\}\}", xml):
+            tags = _PARAGRAPH_TAG.findall(xml, 0, match.start())
+            if tags and tags[-1] != "</w:p>":
+                raise TemplateError(
+                    f"Word template {path} places {name} inside a line of text, where Word "
+                    f"does not show it: put {{{{p {name} }}}} in a paragraph of its own")
 
 
 def control_context(model: Model, coverage: Coverage, planned: PlannedDocument,
