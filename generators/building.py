@@ -58,7 +58,7 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
                                  organization=model.organization)
     if code != EXIT_OK:
         return code
-    timestamp = build_timestamp(settings.today)
+    timestamp = build_timestamp(settings.current_date())
     matrix_dir = write_matrix_files(model, coverage, out_dir / "matrix", timestamp)
     forms_dir = out_dir / FORMS_FOLDER
     try:

@@ -176,7 +176,7 @@ def run_evidence_pack(project_dir: Path, out_dir: Path | None) -> int:
                                 count_drafts=settings.count_drafts)
     out = out_dir if out_dir is not None else project_dir / "_build"
     folder, archive = write_evidence_pack(result.model, coverage, out,
-                                          build_timestamp(settings.today))
+                                          build_timestamp(settings.current_date()))
     click.echo(f"Evidence pack: {display_path(folder / 'index.html')}")
     click.echo(f"Archive:       {display_path(archive)}")
     return EXIT_OK

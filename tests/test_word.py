@@ -182,6 +182,23 @@ def test_docx_zip_entries_have_fixed_dates(word_output: Path) -> None:
     assert "2026-06-30T00:00:00Z" in core
 
 
+def test_docx_without_fixed_date_uses_build_day(word_project: Path, tmp_path: Path) -> None:
+    settings = word_project / "iso27035.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("today: 2026-06-30\n", ""),
+                        encoding="utf-8")
+    before = dt.date.today()
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    after = dt.date.today()
+    assert result.returncode == 0, result.stderr
+    days = {before, after}
+    with zipfile.ZipFile(tmp_path / "out" / "word" / "WRD-POL-01.docx") as archive:
+        dates = {dt.date(*info.date_time[:3]) for info in archive.infolist()}
+    assert len(dates) == 1
+    assert dates <= days
+    texts = [text for _, text in _paragraphs(_open(tmp_path / "out" / "word" / "WRD-POL-01.docx"))]
+    assert not any("1980-01-01" in text for text in texts)
+
+
 def test_docx_removes_files_of_dropped_documents(word_project: Path, tmp_path: Path) -> None:
     assert run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out")
                    ).returncode == 0

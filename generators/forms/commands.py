@@ -41,7 +41,7 @@ def render_forms(model: Model, settings: Settings) -> dict[str, bytes]:
     Raise FormsError when a template fails or SOURCE_DATE_EPOCH is invalid.
     """
     try:
-        timestamp = build_timestamp(settings.today)
+        timestamp = build_timestamp(settings.current_date())
     except ReproducibilityError as error:
         raise FormsError(str(error)) from None
     files: dict[str, bytes] = {}

@@ -95,7 +95,7 @@ def prepare_build(app: Sphinx) -> None:
         with gc_paused():
             files = {path: text.encode("utf-8")
                      for path, text in render_pages(result.model, coverage, options).items()}
-            timestamp = build_timestamp(settings.today)
+            timestamp = build_timestamp(settings.current_date())
             for name, data in table_exports(result.model, coverage, timestamp).items():
                 files[f"downloads/{name}"] = data
     except TemplateError as error:

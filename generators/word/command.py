@@ -51,7 +51,7 @@ def render_word(model: Model, settings: Settings, coverage: Coverage, *,
     if findings:
         raise WordExportError("the word settings are invalid", findings)
     try:
-        timestamp = build_timestamp(settings.today)
+        timestamp = build_timestamp(settings.current_date())
     except ReproducibilityError as error:
         raise WordExportError(str(error)) from None
     rendered = []
