@@ -41,8 +41,8 @@ def main() -> None:
               "SARIF 2.1.0.")
 @click.option("--fail-on", "fail_on", default="gap", show_default=True, metavar="KINDS",
               help="Comma-separated finding kinds that fail the check: gap, partial, stale, "
-              "orphan, expired-exclusion, pending-exclusion, no-role, unused-form, no-owner, "
-              "or 'all'.")
+              "orphan, expired-exclusion, pending-exclusion, pending-approval, no-role, "
+              "unused-form, no-owner, or 'all'.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Fail only on findings not recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),

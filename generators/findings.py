@@ -55,6 +55,8 @@ KINDS: dict[str, FindingKind] = _kinds(
                 "evidence item that proves nothing."),
     FindingKind("partial", "warning", False, "A satisfied requirement whose expected evidence "
                 "is missing."),
+    FindingKind("pending-approval", "warning", False, "A document approved with a date "
+                "after today; its exports are marked DRAFT until that date."),
     FindingKind("pending-exclusion", "warning", False, "An exclusion whose approval date "
                 "lies after today; the requirement counts as applicable until that date."),
     FindingKind("project", "error", True, "A project folder or settings file that cannot be used."),

@@ -254,6 +254,10 @@ class Document:
             return None
         return self.review_interval.after(start)
 
+    def approved_on(self, today: dt.date) -> bool:
+        """Return whether the document is approved and its approval date has come."""
+        return self.status == "approved" and (self.approved is None or self.approved <= today)
+
     def section(self, section_id: str) -> DocumentSection | None:
         """Return the section with this id, or None."""
         return next((s for s in self.sections if s.id == section_id), None)

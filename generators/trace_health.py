@@ -2,8 +2,8 @@
 
 These rules complement the status of each requirement: they find artifacts that trace
 to nothing, procedures nobody performs, forms nobody uses, evidence without an owner,
-documents and evidence overdue for review, and exclusions past their expiry or dated
-after today.
+documents and evidence overdue for review, exclusions past their expiry or dated
+after today, and documents approved with a date after today.
 """
 
 from __future__ import annotations
@@ -81,6 +81,18 @@ def pending_exclusions(model: Model, today: dt.date) -> Iterator[Finding]:
                 exclusion.requirement)
 
 
+def pending_approvals(model: Model, today: dt.date) -> Iterator[Finding]:
+    """Approved documents whose approval date lies after today."""
+    for document in model.documents.values():
+        if document.status == "approved" and not document.approved_on(today):
+            yield Finding(
+                "pending-approval", f"document {document.id} ({document.title}) is approved "
+                f"on {document.approved}, after today ({today}); its exports are marked "
+                "DRAFT until then", document.defined_at,
+                "correct 'approved:' if it is mistyped, or set 'status: draft' until the "
+                "approval", document.id)
+
+
 def orphans(model: Model, today: dt.date) -> Iterator[Finding]:
     """Artifacts that trace to no requirement, and evidence items that prove nothing.
 
@@ -141,6 +153,7 @@ RULES: tuple[Callable[[Model, dt.date], Iterator[Finding]], ...] = (
     stale_documents,
     expired_exclusions,
     pending_exclusions,
+    pending_approvals,
     orphans,
     procedures_without_role,
     unused_forms,

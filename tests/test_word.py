@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import re
 import shutil
@@ -559,6 +560,28 @@ def test_draft_document_is_marked(word_output: Path) -> None:
     assert control["Approval date"] == "Not approved"
     approved = _open(word_output / "WRD-POL-01.docx")
     assert all(text != "DRAFT" for _, text in _paragraphs(approved))
+
+
+def test_future_approval_is_draft_until_then(word_project: Path, tmp_path: Path) -> None:
+    documents = word_project / "needs" / "documents.yaml"
+    text = documents.read_text(encoding="utf-8")
+    documents.write_text(text.replace("    approved: 2026-01-10\n", "    approved: 2099-01-01\n", 1),
+                         encoding="utf-8")
+    check = run_cli("check", "--project", str(word_project), "--format", "json")
+    findings = json.loads(check.stdout)["findings"]
+    pending = [f for f in findings if f["kind"] == "pending-approval"]
+    assert [f["subject"] for f in pending] == ["WRD-POL-01"]
+    assert "after today (2026-06-30)" in pending[0]["message"]
+
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "WRD-POL-01.docx" in result.stdout
+    document = _open(tmp_path / "out" / "word" / "WRD-POL-01.docx")
+    assert ("Draft Notice", "DRAFT") in _paragraphs(document)
+    header = _part_paragraphs_text(document.sections[0].header._element)
+    assert "DRAFT \u2013 NOT APPROVED" in header
+    control = dict(row for row in _tables(document)[0])
+    assert control["Status"] == "Approved from 2099-01-01"
 
 
 def test_table_rows_do_not_split(word_output: Path) -> None:

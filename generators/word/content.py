@@ -119,7 +119,7 @@ class BodyWriter:
         # every page. A draft need in an approved document is marked here.
         document = self.planned.document
         marked_elsewhere = self.planned.procedure is not None or (
-            document is not None and document.status != "approved")
+            document is not None and not document.approved_on(self.coverage.today))
         if isinstance(need, Artifact) and need.status != "approved" and not marked_elsewhere:
             self._draft_notice(need)
         for link in LINK_TYPES.values():

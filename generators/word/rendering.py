@@ -145,7 +145,7 @@ def control_context(model: Model, coverage: Coverage, planned: PlannedDocument,
                         f"Coverage of the requirements on {coverage_date}", control, [],
                         draft=True, timestamp=timestamp)
 
-    draft = document.status != "approved"
+    draft = not document.approved_on(coverage.today)
     title = APPENDIX_TITLE if planned.traceability else document.title
     subtitle = KIND_LABELS[document.kind]
     if planned.traceability:
@@ -174,7 +174,9 @@ def _document_control(document: Document, today: dt.date) -> dict[str, str]:
     return {
         "id": document.id,
         "version": document.version,
-        "status": document.status.capitalize(),
+        "status": document.status.capitalize() + (
+            f" from {document.approved}" if document.status == "approved"
+            and not document.approved_on(today) else ""),
         "owner": document.owner,
         "approver": document.approver or NOT_SET,
         "approved": document.approved.isoformat() if document.approved else NOT_APPROVED,
