@@ -254,6 +254,11 @@ def check_form_layout(model: Model) -> Iterator[Finding]:
         section_names: set[str] = set()
         for section in form.sections:
             where = section.defined_at or form.defined_at
+            if not section.fields:
+                kind = "repeating section" if section.repeating else "section"
+                hint = "the fields of one entry" if section.repeating else "its fields"
+                yield Finding("missing-field", f"form {form.id} {kind} {section.title!r} has "
+                              "no fields", where, f"add {hint} under 'fields:'", form.id)
             if not section.repeating:
                 if section.required:
                     yield Finding("invalid-value", f"form {form.id} section "
@@ -261,10 +266,6 @@ def check_form_layout(model: Model) -> Iterator[Finding]:
                                   "mark required fields instead, or set 'repeating: true'",
                                   form.id)
                 continue
-            if not section.fields:
-                yield Finding("missing-field", f"form {form.id} repeating section "
-                              f"{section.title!r} has no fields", where,
-                              "add the fields of one entry under 'fields:'", form.id)
             if not FIELD_NAME_RE.match(section.name):
                 yield Finding("id-rule", f"form {form.id} repeating section "
                               f"{section.title!r} has the key {section.name!r}, which is not "

@@ -382,7 +382,8 @@ DEFECTS = [
      r"Still ongoing \(ongoing\) must be yes or no"),
     ("wrong type person", ("reporter: {name: Ana Silva, email: ana@example.org, phone: "
                            '"+351 555 0100"}', "reporter: Ana Silva"),
-     r"Reporter \(reporter\) must be a person"),
+     r"Reporter \(reporter\) must be a person.*\n    hint: write e\.g\. "
+     r"\{name: \"Ana Silva\", email: \.\.\., phone: \.\.\.\}"),
     ("invalid choice", ("tlp: TLP:AMBER", "tlp: amber"),
      r"report\.yaml:9: error: Sharing label \(tlp\) is 'amber', which is not one of its "
      r"choices \[iso27035\.invalid-value\]\n    hint: did you mean 'TLP:AMBER'\?"),

@@ -354,6 +354,25 @@ needs:
         ("missing-field", 6, "form section in form FORM_X field 'sections' has no 'fields'")]
 
 
+def test_section_with_empty_fields_rejected(make_project: Callable[..., Path]) -> None:
+    project = make_project({"needs/base.yaml": BASE, "needs/case.yaml": """\
+needs:
+  - id: FORM_X
+    type: form
+    title: Report
+    sections:
+      - title: Empty
+        fields: []
+  - id: PROC_X
+    type: proc
+    title: Take reports
+    document: D-1
+    uses: [FORM_X]
+"""})
+    assert _problems(project) == [
+        ("missing-field", 6, "form FORM_X section 'Empty' has no fields")]
+
+
 def test_catalog_id_reused_once_at_user_file(make_project: Callable[..., Path]) -> None:
     project = make_project({"needs/own.yaml": """\
 sources:

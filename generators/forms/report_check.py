@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -404,7 +405,8 @@ def _type_hint(item: FormField, value: object) -> str | None:
     if item.type == "number" and isinstance(value, str):
         return "write the number alone, without units or quotes"
     if item.type == "person" and isinstance(value, str):
-        return f"write e.g. {{name: {value}, email: ..., phone: ...}}"
+        return f"write e.g. {{name: {json.dumps(value, ensure_ascii=False)}, email: ..., " \
+            "phone: ...}, and move any contact details into email: and phone:"
     if item.type == "yes-no":
         return "answer yes or no"
     return None
