@@ -9,7 +9,7 @@ from docutils import nodes
 from docutils.utils import new_document
 from sphinx_needs import layout
 
-from generators.sphinxext.speedups import cache_layout_labels
+from generators.sphinxext.speedups import cache_layout_labels, skip_empty_fields
 
 # sphinx-needs builds its inline parser with docutils' deprecated OptionParser
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -61,3 +61,18 @@ def test_patch_applied_once() -> None:
     patched = layout.LayoutHandler._parse
     cache_layout_labels()
     assert layout.LayoutHandler._parse is patched
+
+
+@pytest.mark.parametrize("name", ["status", "tags", "owner", "not_a_field"])
+def test_empty_field_shows_nothing(name: str) -> None:
+    skip_empty_fields()
+    # the stand-in has no parser: reaching sphinx-needs' own code would raise
+    handler = types.SimpleNamespace(need={"status": None, "tags": [], "owner": ""})
+    assert layout.LayoutHandler.meta(handler, name, prefix="**label**: ") == []
+
+
+def test_filled_field_reaches_sphinx_needs() -> None:
+    skip_empty_fields()
+    handler = types.SimpleNamespace(need={"owner": "ROLE_A"})
+    with pytest.raises(AttributeError):
+        layout.LayoutHandler.meta(handler, "owner", prefix="**owner**: ")

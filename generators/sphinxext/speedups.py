@@ -11,8 +11,9 @@ the settings builds docutils' whole option parser: about 1.5 ms per need.
 parser class and hand out copies. The settings are the same values either way.
 
 sphinx-needs also parses the label of each field it shows on a need (``**status**: ``)
-as reStructuredText, once per field and need. ``cache_layout_labels`` parses each
-distinct label once.
+as reStructuredText, once per field and need, and does so before it finds the field
+empty and shows nothing. ``cache_layout_labels`` parses each distinct label once, and
+``skip_empty_fields`` returns at once for an empty field.
 """
 
 from __future__ import annotations
@@ -127,3 +128,31 @@ def _mark_busy_while_rendering(renderer: Any) -> None:
             renderer.__dict__["_iso27035_busy"] = False
 
     renderer.nested_render_text = nested_render_text
+
+
+def skip_empty_fields() -> None:
+    """Make sphinx-needs' layouts return nothing for an empty field before parsing its label.
+
+    The result is the one sphinx-needs gives: no output for a field whose value is
+    missing, None, an empty text or an empty list, unless ``show_empty`` is set.
+    """
+    from sphinx_needs import layout
+
+    handler = getattr(layout, "LayoutHandler", None)
+    original = getattr(handler, "meta", None)
+    if original is None or getattr(original, "_iso27035_skipping", False):
+        return
+
+    def meta(self: Any, name: str, prefix: str | None = None, show_empty: bool = False
+             ) -> Any:
+        if not show_empty:
+            try:
+                value = self.need[name]
+            except KeyError:
+                value = ""
+            if value is None or (isinstance(value, str | list) and not value):
+                return []
+        return original(self, name, prefix, show_empty)
+
+    meta._iso27035_skipping = True  # type: ignore[attr-defined]
+    handler.meta = meta  # type: ignore[union-attr]
