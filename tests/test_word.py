@@ -820,6 +820,27 @@ def test_separate_procedures_get_own_files(word_project: Path, tmp_path: Path) -
     assert "Read the report." not in cover
 
 
+def test_separate_draft_procedure_not_shown_approved(word_project: Path, tmp_path: Path
+                                                   ) -> None:
+    documents = word_project / "needs" / "documents.yaml"
+    text = documents.read_text(encoding="utf-8")
+    documents.write_text(text.replace(
+        '    version: "0.3"\n    status: draft\n',
+        '    version: "0.3"\n    status: approved\n    approver: Board\n'
+        '    approved: 2026-03-01\n', 1), encoding="utf-8")
+    _configure(word_project, "word:\n  procedures: separate\n")
+    result = run_cli("docx", "--project", str(word_project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "out" / "word"
+    draft = dict(row for row in _tables(_open(folder / "WRD-PRC-01-PROC_DRAFT_STEP.docx"))[0])
+    assert draft["Status"] == "Draft"
+    assert draft["Approved by"] == "-"
+    assert draft["Approval date"] == "Not approved"
+    approved = dict(row for row in _tables(_open(folder / "WRD-PRC-01-PROC_TRIAGE.docx"))[0])
+    assert approved["Status"] == "Approved"
+    assert approved["Approval date"] == "2026-03-01"
+
+
 def test_traceability_document_opens_appendix(word_project: Path, tmp_path: Path) -> None:
     _configure(word_project, "word:\n  traceability:\n    document: WRD-TOR-01\n"
                "    file: appendix\n")

@@ -157,7 +157,9 @@ def control_context(model: Model, coverage: Coverage, planned: PlannedDocument,
         title = procedure.title
         subtitle = f"Procedure {procedure.id} of {document.id} {document.title}"
         control["id"] = f"{document.id} {procedure.id}"
-        control["status"] = "Draft" if draft else "Approved"
+        if procedure.status != "approved":
+            # the document's approval does not cover a procedure still in draft
+            control.update(status="Draft", approver=NOT_SET, approved=NOT_APPROVED)
     history = [{"version": entry.version, "date": entry.date.isoformat(),
                 "author": entry.author, "change": entry.change} for entry in document.history]
     return _context(model, title, subtitle, control, history, draft=draft,
