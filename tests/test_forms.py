@@ -379,7 +379,8 @@ DEFECTS = [
                                 "description: yes"),
      r"must be text, not the yes-or-no value true \(YAML reads 'yes' as a yes-or-no value\)"),
     ("wrong type yes-no", ("ongoing: no", "ongoing: maybe"),
-     r"Still ongoing \(ongoing\) must be yes or no"),
+     r"Still ongoing \(ongoing\) must be yes or no.*\n    hint: answer true or false, "
+     r"without quotes"),
     ("wrong type person", ("reporter: {name: Ana Silva, email: ana@example.org, phone: "
                            '"+351 555 0100"}', "reporter: Ana Silva"),
      r"Reporter \(reporter\) must be a person.*\n    hint: write e\.g\. "

@@ -408,7 +408,7 @@ def _type_hint(item: FormField, value: object) -> str | None:
         return f"write e.g. {{name: {json.dumps(value, ensure_ascii=False)}, email: ..., " \
             "phone: ...}, and move any contact details into email: and phone:"
     if item.type == "yes-no":
-        return "answer yes or no"
+        return "answer true or false, without quotes (a YAML report also takes yes or no)"
     return None
 
 
