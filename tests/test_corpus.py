@@ -39,6 +39,7 @@ LINKS_OUT = {
     "link-generated-folder-out": ("docs/_generated", "generated"),
     "link-need-file-out": ("needs/zz.yaml", "secret.yaml"),
     "link-needs-folder-out": ("shared-needs", "."),
+    "link-needs-subfolder": ("needs/extra", "."),
     "link-pack-template-out": ("templates/evidence-pack/index.html.j2", "index.html.j2"),
     "link-site-template-out": ("templates/site/index.md.j2", "index.md.j2"),
     "link-site-templates-out": ("templates/site", "."),

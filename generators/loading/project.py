@@ -98,6 +98,12 @@ def discover_files(settings: Settings) -> tuple[list[Path], list[Finding]]:
         guarded = not settings.allow_outside_paths and \
             not leads_outside(settings.project_dir, folder)
         for path in sorted(folder.rglob("*")):
+            if path.is_symlink() and path.is_dir():
+                findings.append(Finding(
+                    "project", "this folder is a symbolic link, and need files in linked "
+                    "folders are not read", Location(path),
+                    "move its files into the need folder, or replace the link with the folder"))
+                continue
             if path.suffix not in NEED_FILE_SUFFIXES or not path.is_file():
                 continue
             if guarded and leads_outside(settings.project_dir, path):
