@@ -171,6 +171,22 @@ def test_bundled_catalog_gap_warns_at_project_line(tmp_path: Path) -> None:
     assert "needs/catalog/" not in result.stderr
 
 
+def test_content_problem_reported_at_yaml_line(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    artifacts = project / "needs" / "artifacts.yaml"
+    text = artifacts.read_text(encoding="utf-8")
+    artifacts.write_text(text.replace(
+        "    satisfies: [REQ_TEST_POLICY]\n",
+        "    satisfies: [REQ_TEST_POLICY]\n    content: |\n      First line.\n\n"
+        "      A {ref}`no-such-label` here.\n", 1), encoding="utf-8")
+    line = next(number for number, row in enumerate(
+        artifacts.read_text(encoding="utf-8").splitlines(), start=1) if "no-such-label" in row)
+    result = run_sphinx(project / "docs", project / "_build" / "html", confdir=project)
+    assert result.returncode == 0, result.stderr
+    assert re.search(rf"artifacts\.yaml:{line}: WARNING: undefined label: 'no-such-label'",
+                     result.stderr), result.stderr
+
+
 def test_without_graphviz_build_passes_and_says_how(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
     result = run_sphinx(project / "docs", project / "_build", "-W", "--keep-going",

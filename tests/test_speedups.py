@@ -76,3 +76,15 @@ def test_filled_field_reaches_sphinx_needs() -> None:
     handler = types.SimpleNamespace(need={"owner": "ROLE_A"})
     with pytest.raises(AttributeError):
         layout.LayoutHandler.meta(handler, "owner", prefix="**owner**: ")
+
+
+def test_content_line_patch_applied_once() -> None:
+    from sphinx_needs import need_content
+
+    from generators.sphinxext.speedups import share_content_line_items
+
+    share_content_line_items()
+    patched = need_content._parse_myst
+    share_content_line_items()
+    assert need_content._parse_myst is patched
+    assert getattr(patched, "_iso27035_shared", False)
