@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 import types
+from pathlib import Path
 
 import pytest
 from docutils import nodes
@@ -88,3 +91,19 @@ def test_content_line_patch_applied_once() -> None:
     share_content_line_items()
     assert need_content._parse_myst is patched
     assert getattr(patched, "_iso27035_shared", False)
+
+
+def test_needs_json_written_as_encoded(tmp_path: Path) -> None:
+    from sphinx_needs import needsfile
+
+    from generators.sphinxext.speedups import write_needs_json_at_once
+
+    write_needs_json_at_once()
+    data = {"versions": {"": {"needs": {"REQ_A": {"title": "Ünïcode & <b>", "links": []}}}}}
+    stand_in = types.SimpleNamespace(outdir=str(tmp_path),
+                                     dump_json=lambda: json.dumps(data, sort_keys=True))
+    needsfile.NeedsList.write_json(stand_in, "needs.json", "")
+    written = (tmp_path / "needs.json").read_text()
+    with io.StringIO() as expected:
+        json.dump(data, expected, sort_keys=True)
+        assert written == expected.getvalue()

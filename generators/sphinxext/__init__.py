@@ -25,6 +25,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     speedups.cache_layout_labels()
     speedups.skip_empty_fields()
     speedups.share_content_line_items()
+    speedups.write_needs_json_at_once()
 
     app.add_config_value("iso27035_project", None, "env", types=frozenset({str, type(None)}),
                          description="Project folder; default: the parent of the source "
