@@ -78,7 +78,7 @@ def run_check(options: CheckOptions) -> int:
 
 
 def _nothing_to_check(settings: Settings) -> Finding:
-    """Return the error for a project without requirements, where the check could never fail."""
+    """Return the error for a project without requirements, since no gap could fail it."""
     needs = os.fspath(settings.needs_dir.relative_to(settings.project_dir.resolve()))
     source = ("'catalog: none' is set" if settings.catalog_dir is None
               else "the catalog defines none")

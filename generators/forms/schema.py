@@ -6,8 +6,8 @@ section's name, each entry an object with the section's fields. Unanswered optio
 fields may be left out or set to null. The schema rejects any other key, so a typing
 mistake in a field name is reported instead of silently dropped.
 
-Draft 2020-12 makes ``format`` an annotation that a validator checks only when told
-to, so dates, dates and times and e-mail addresses also carry a ``pattern``, which
+Draft 2020-12 makes ``format`` an annotation that a validator checks only on request.
+Dates, dates and times and e-mail addresses therefore also carry a ``pattern``, which
 every validator of the draft applies.
 """
 
@@ -35,9 +35,9 @@ _TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]+)?"
 _ZONE = "([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
 
 DATE_PATTERN = f"^{_DATE}$"
-"""Pattern of a date answer, YYYY-MM-DD. It does not know month lengths: 2026-02-30 fits."""
+"""Pattern of a date value, YYYY-MM-DD. It ignores month lengths, so 2026-02-30 matches."""
 DATE_TIME_PATTERN = f"^{_DATE}[Tt]{_TIME}{_ZONE}$"
-"""Pattern of a date-time answer, RFC 3339: date, T, time with seconds, time zone."""
+"""Pattern of a date-time value, RFC 3339: date, T, time with seconds, time zone."""
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
 """Pattern of an e-mail address: text without spaces on both sides of one @."""
 
