@@ -1,10 +1,13 @@
-"""The patches that speed up sphinx-needs and MyST-Parser give the same nodes as before."""
+"""The speed-ups of the site build give the same results as the code they replace."""
 
 from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import types
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from docutils.utils import new_document
 from sphinx_needs import layout
 
 from generators.sphinxext.speedups import cache_layout_labels, skip_empty_fields
+from tests.conftest import run_sphinx
 
 # sphinx-needs builds its inline parser with docutils' deprecated OptionParser
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -107,3 +111,29 @@ def test_needs_json_written_as_encoded(tmp_path: Path) -> None:
     with io.StringIO() as expected:
         json.dump(data, expected, sort_keys=True)
         assert written == expected.getvalue()
+
+
+def test_exit_freezes_live_objects() -> None:
+    # atexit calls the handler registered last first, so the probe runs after the freeze
+    script = ("import atexit, gc\n"
+              "atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0))\n"
+              "from generators.gc_pause import skip_collections_at_exit\n"
+              "skip_collections_at_exit()\n"
+              "skip_collections_at_exit()\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout == "frozen: True\n"
+
+
+@pytest.mark.parametrize(("schemas", "validated"), [("", False),
+                                                    ('needs_schema_definitions = {"schemas": []}',
+                                                     True)])
+def test_schema_validation_only_for_project_schemas(copy_root: Callable[[str], Path],
+                                                    tmp_path: Path, schemas: str,
+                                                    validated: bool) -> None:
+    project = copy_root("complete")
+    conf = project / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8") + f"\n{schemas}\n", encoding="utf-8")
+    result = run_sphinx(project / "docs", tmp_path / "out", confdir=project)
+    assert result.returncode == 0, result.stderr
+    assert ("Schema validation completed" in result.stdout) is validated

@@ -1,8 +1,9 @@
 """The per-requirement tables of the site (matrix, applicability), as plain data.
 
-Large tables are built as docutils nodes by a directive rather than written as MyST
-text: parsing a table of thousands of cells costs more than the rest of its page. The
-same rows give the page's digest, so the page is read again exactly when they change.
+Large tables are built as docutils nodes when their page is written, rather than
+written as MyST text: parsing a table of thousands of cells costs more than the rest of
+its page. The same rows give the page's write digest, so the page is written again
+exactly when they change, without being read again.
 """
 
 from __future__ import annotations

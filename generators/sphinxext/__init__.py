@@ -13,6 +13,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from generators import __version__
+from generators.gc_pause import skip_collections_at_exit
 from generators.sphinxext import configuration, directives, incremental, project, speedups
 
 
@@ -26,6 +27,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     speedups.skip_empty_fields()
     speedups.share_content_line_items()
     speedups.write_needs_json_at_once()
+    skip_collections_at_exit()
 
     app.add_config_value("iso27035_project", None, "env", types=frozenset({str, type(None)}),
                          description="Project folder; default: the parent of the source "
@@ -40,13 +42,17 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("build-finished", project.write_root_redirect)
     app.connect("env-before-read-docs", incremental.init_env)
     app.connect("env-get-outdated", incremental.outdated_dynamic_docs)
+    app.connect("env-updated", incremental.stale_generated_docs)
     app.connect("doctree-read", incremental.note_dynamic_doc)
+    app.connect("doctree-resolved", incremental.note_written_doc)
+    app.connect("build-finished", incremental.record_written_docs)
     app.connect("env-purge-doc", incremental.purge_doc)
     app.connect("env-merge-info", incremental.merge_info)
 
     app.add_directive("iso27035-needs", directives.NeedsDirective)
     app.add_directive("iso27035-coverage", directives.CoverageDirective)
     app.add_directive("iso27035-table", directives.TableDirective)
+    app.add_post_transform(directives.FillTables)
     app.add_directive("iso27035-trace-model", directives.TraceModelDirective)
     app.add_directive("iso27035-finding-kinds", directives.FindingKindsDirective)
     app.add_directive("iso27035-format", directives.FormatDirective)

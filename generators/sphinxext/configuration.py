@@ -71,6 +71,11 @@ def configure(app: Sphinx, config: Config) -> None:
     config.needs_reproducible_json = True
     config.needs_flow_engine = "graphviz"
     config.needs_parse_dynamic_functions = False
+    # The loader has already checked every field and link of the needs it places.
+    # sphinx-needs' own pass over all needs, on every build, would find nothing new.
+    # It still runs when the project's conf.py defines schemas of its own.
+    if not (config.needs_schema_definitions or config.needs_schema_definitions_from_json):
+        config.needs_schema_validation_enabled = False
     # user text is shown as written: "=HYPERLINK("x")" must not get curly quotes
     config.smartquotes = False
     # a reference to a need shows its whole title, as the Word export does

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, MarkupContent, add_need
@@ -42,7 +43,7 @@ from generators.model import (
 )
 from generators.settings import COVERAGE_SETTINGS, SETTINGS
 from generators.site.need_content import need_markup
-from generators.site.tables import Cell, table_part
+from generators.site.tables import Cell, part_count, table_part
 from generators.sphinxext.project import COVERAGE_DIGEST, get_state
 from generators.trace_model import CONFIDENCE, LINK_TYPES, NEED_TYPES, PHASES, STATUSES
 
@@ -134,8 +135,16 @@ def need_fields(need: Need, coverage: dict[str, Any]) -> dict[str, str]:
     return {name: str(value) for name, value in values.items() if value is not None}
 
 
+class TablePlaceholder(nodes.General, nodes.Element):
+    """Placeholder for a page of a per-requirement table, filled in when the page is written."""
+
+
 class TableDirective(SphinxDirective):
-    """Show a page of a per-requirement table: ``{iso27035-table} matrix 2``."""
+    """Show a page of a per-requirement table: ``{iso27035-table} matrix 2``.
+
+    The rows are filled in when the page is written, so that a change of rows only
+    writes the page again (see FillTables).
+    """
 
     required_arguments = 2
     has_content = False
@@ -144,37 +153,73 @@ class TableDirective(SphinxDirective):
         state = get_state(self.env.app)
         name, part = self.arguments
         try:
-            header, rows = state.table(name)
+            _, rows = state.table(name)
             number = int(part)
         except ValueError as error:
             logger.warning("iso27035-table: %s", error, type="iso27035", subtype="project",
                            location=self.get_location())
             return []
-        table = simple_table(header, [])
-        body = next(table.findall(nodes.tbody))
-        for cells in table_part(rows, number):
-            row = nodes.row()
-            for cell in cells:
-                entry = nodes.entry()
-                entry += self._paragraph(cell)
-                row += entry
-            body += row
-        return [table]
+        if not 1 <= number <= part_count(rows):
+            logger.warning("iso27035-table: table %r has pages 1 to %d, not %d", name,
+                           part_count(rows), number, type="iso27035", subtype="project",
+                           location=self.get_location())
+            return []
+        placeholder = TablePlaceholder(table=name, part=number)
+        self.set_source_info(placeholder)
+        return [placeholder]
 
-    def _paragraph(self, cell: Cell) -> nodes.paragraph:
-        paragraph = nodes.paragraph()
-        for fragment in cell:
-            if fragment.need_id is not None:
-                reference = addnodes.pending_xref(
-                    "", refdomain="std", reftype="ref", reftarget=need_label(fragment.need_id),
-                    refexplicit=True, refwarn=True, refdoc=self.env.docname)
-                reference += nodes.inline(fragment.text, fragment.text)
-                paragraph += reference
-            elif fragment.strong:
-                paragraph += nodes.strong(fragment.text, fragment.text)
-            else:
-                paragraph += nodes.Text(fragment.text)
-        return paragraph
+
+class FillTables(SphinxPostTransform):
+    """Fill in the rows of each table placeholder from the model of this build.
+
+    It runs before the references in the cells are resolved (priority 10).
+    """
+
+    default_priority = 5
+
+    def run(self, **kwargs: Any) -> None:
+        state = get_state(self.app)
+        docname = self.env.docname
+        for placeholder in list(self.document.findall(TablePlaceholder)):
+            header, rows = state.table(placeholder["table"])
+            part = table_part(rows, placeholder["part"])
+            if not part and placeholder["part"] != 1:
+                logger.warning("iso27035-table: table %r has pages 1 to %d, not %d",
+                               placeholder["table"], part_count(rows), placeholder["part"],
+                               type="iso27035", subtype="project", location=placeholder)
+                placeholder.parent.remove(placeholder)
+                continue
+            placeholder.replace_self(table_nodes(header, part, docname))
+
+
+def table_nodes(header: list[str], rows: list[list[Cell]], docname: str) -> nodes.table:
+    """Return a table whose links to needs are references still to be resolved."""
+    table = simple_table(header, [])
+    body = next(table.findall(nodes.tbody))
+    for cells in rows:
+        row = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            entry += _paragraph(cell, docname)
+            row += entry
+        body += row
+    return table
+
+
+def _paragraph(cell: Cell, docname: str) -> nodes.paragraph:
+    paragraph = nodes.paragraph()
+    for fragment in cell:
+        if fragment.need_id is not None:
+            reference = addnodes.pending_xref(
+                "", refdomain="std", reftype="ref", reftarget=need_label(fragment.need_id),
+                refexplicit=True, refwarn=True, refdoc=docname)
+            reference += nodes.inline(fragment.text, fragment.text)
+            paragraph += reference
+        elif fragment.strong:
+            paragraph += nodes.strong(fragment.text, fragment.text)
+        else:
+            paragraph += nodes.Text(fragment.text)
+    return paragraph
 
 
 class CoverageDirective(SphinxDirective):

@@ -1,12 +1,23 @@
-"""Keep incremental builds correct: re-read pages whose dynamic content may be stale.
+"""Keep incremental builds correct: read or write again the pages whose content is stale.
 
-sphinx-needs fills need tables, lists, diagrams and need references at write time from
-all needs, but Sphinx re-reads only pages whose source changed. Generated pages carry a
-digest of what they show, so they change when their data does. A project's own pages
-are re-read here whenever any page changed and they hold such dynamic content.
+sphinx-needs fills need links, tables, lists and diagrams in when a page is written,
+from all needs, but Sphinx reads and writes again only pages whose source changed.
+
+- A generated page carries a digest of what Sphinx reads from it, so its source
+  changes exactly when that does, and Sphinx reads it again.
+- What is filled in at write time has a digest of its own per generated page. A page
+  whose write digest differs from the one recorded when it was last written is
+  written again, without being read again.
+- A project's own pages that hold such dynamic content are read again whenever any
+  page changed.
 """
 
 from __future__ import annotations
+
+import json
+import os
+import weakref
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -14,10 +25,17 @@ from sphinx.environment import BuildEnvironment
 from sphinx_needs.directives.needextract import Needextract
 from sphinx_needs.needs import NODE_TYPES
 
+from generators.output import write_if_changed
 from generators.site.pages import GENERATED_FOLDER
+from generators.sphinxext.directives import TablePlaceholder
+from generators.sphinxext.project import get_state
 
-_DYNAMIC_NODES = (*NODE_TYPES, Needextract)
+_DYNAMIC_NODES = (*NODE_TYPES, Needextract, TablePlaceholder)
 _ATTRIBUTE = "iso27035_dynamic_docs"
+
+RECORD_NAME = "iso27035-written.json"
+"""File in the doctree folder: the write digest of each generated page when it was last
+written, per builder and output folder."""
 
 
 def _dynamic_docs(env: BuildEnvironment) -> set[str]:
@@ -34,7 +52,7 @@ def init_env(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
 
 
 def note_dynamic_doc(app: Sphinx, doctree: nodes.document) -> None:
-    """Remember a project page that shows content sphinx-needs computes at write time."""
+    """Remember a project page that shows content filled in at write time."""
     docname = app.env.docname
     if docname.startswith(f"{GENERATED_FOLDER}/"):
         return
@@ -44,10 +62,27 @@ def note_dynamic_doc(app: Sphinx, doctree: nodes.document) -> None:
 
 def outdated_dynamic_docs(app: Sphinx, env: BuildEnvironment, added: set[str],
                           changed: set[str], removed: set[str]) -> list[str]:
-    """Return the dynamic pages to re-read when any page was added, changed or removed."""
-    if not (added or changed or removed):
+    """Return the dynamic pages to read again when any page changed."""
+    if not (added or changed or removed or _tracker(app).stale):
         return []
     return sorted(_dynamic_docs(env) - changed - removed)
+
+
+def stale_generated_docs(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Return the generated pages whose write-time content changed since last written."""
+    return sorted(_tracker(app).stale & env.found_docs)
+
+
+def note_written_doc(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Remember that a page was written in this build."""
+    _tracker(app).written.add(docname)
+
+
+def record_written_docs(app: Sphinx, exception: Exception | None) -> None:
+    """After a build that succeeded, record the write digest of every current page."""
+    if exception is not None:
+        return
+    _tracker(app).save()
 
 
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -59,3 +94,54 @@ def merge_info(app: Sphinx, env: BuildEnvironment, docnames: list[str],
                other: BuildEnvironment) -> None:
     """Merge what a parallel reader noted."""
     _dynamic_docs(env).update(_dynamic_docs(other) & set(docnames))
+
+
+class _WriteTracker:
+    """The write digests of the generated pages: now, and when each was last written.
+
+    The record is kept per builder and output folder, and only pages written in a
+    build that succeeded, or unchanged since, are recorded as current. A page that a
+    failed or partial build did not write stays stale and is written next time.
+    """
+
+    def __init__(self, app: Sphinx) -> None:
+        self.path = Path(app.doctreedir) / RECORD_NAME
+        # relative, so that a copied or moved build folder keeps its record
+        outdir, doctreedir = Path(app.outdir).resolve(), Path(app.doctreedir).resolve()
+        try:
+            where = Path(os.path.relpath(outdir, doctreedir)).as_posix()
+        except ValueError:  # on another drive
+            where = outdir.as_posix()
+        self.key = f"{app.builder.name}:{where}"
+        self.current = get_state(app).write_digests
+        self.records = self._load()
+        recorded = self.records.get(self.key, {})
+        self.stale = {doc for doc, digest in self.current.items() if recorded.get(doc) != digest}
+        self.written: set[str] = set()
+
+    def _load(self) -> dict[str, dict[str, str]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {key: value for key, value in data.items() if isinstance(value, dict)}
+
+    def save(self) -> None:
+        recorded = self.records.get(self.key, {})
+        self.records[self.key] = {
+            doc: digest for doc, digest in sorted(self.current.items())
+            if doc in self.written or recorded.get(doc) == digest}
+        text = json.dumps(self.records, indent=1, sort_keys=True) + "\n"
+        write_if_changed(self.path, text.encode("utf-8"))
+
+
+_TRACKERS: weakref.WeakKeyDictionary[Sphinx, _WriteTracker] = weakref.WeakKeyDictionary()
+
+
+def _tracker(app: Sphinx) -> _WriteTracker:
+    tracker = _TRACKERS.get(app)
+    if tracker is None:
+        tracker = _TRACKERS[app] = _WriteTracker(app)
+    return tracker

@@ -40,6 +40,8 @@ class BuildState:
     model: Model
     coverage: Coverage
     generated_dir: Path
+    write_digests: dict[str, str]
+    """Digest of what is filled in when each generated page is written, by docname."""
     tables: dict[str, tuple[list[str], list[list[Cell]]]] = field(default_factory=dict)
 
     def table(self, name: str) -> tuple[list[str], list[list[Cell]]]:
@@ -93,8 +95,8 @@ def prepare_build(app: Sphinx) -> None:
                           own_index=app.config.root_doc != f"{GENERATED_FOLDER}/index")
     try:
         with gc_paused():
-            files = {path: text.encode("utf-8")
-                     for path, text in render_pages(result.model, coverage, options).items()}
+            pages = render_pages(result.model, coverage, options)
+            files = {path: text.encode("utf-8") for path, text in pages.texts.items()}
             timestamp = build_timestamp(settings.current_date())
             for name, data in table_exports(result.model, coverage, timestamp).items():
                 files[f"downloads/{name}"] = data
@@ -111,7 +113,10 @@ def prepare_build(app: Sphinx) -> None:
     logger.info("iso27035: %d requirement(s), %d generated file(s) changed",
                 len(coverage.requirements), len(changed))
 
-    _STATES[app] = BuildState(project_dir, result.model, coverage, generated_dir)
+    write_digests = {f"{GENERATED_FOLDER}/{path.removesuffix('.md')}": digest
+                     for path, digest in pages.write_digests.items()}
+    _STATES[app] = BuildState(project_dir, result.model, coverage, generated_dir,
+                              write_digests)
     relax_garbage_collection()
 
     warn_on = set(app.config.iso27035_warn_on)
