@@ -152,7 +152,7 @@ def machine() -> str:
         pass
     versions = ", ".join(f"{name} {importlib.metadata.version(name)}"
                          for name in ("sphinx", "sphinx-needs", "myst-parser", "docxtpl",
-                                      "openpyxl"))
+                                      "xlsxwriter"))
     return (f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} "
             f"{platform.release()}; Python {platform.python_version()}; {versions}")
 

@@ -1,7 +1,7 @@
 """Byte-identical Office files: fixed zip timestamps and document properties.
 
-python-docx, docxtpl and openpyxl stamp the save time into the zip entries, and
-openpyxl also into ``docProps/core.xml``. ``normalize_office_zip`` rewrites both with one
+python-docx, docxtpl and XlsxWriter stamp the save time into the zip entries, and
+XlsxWriter also into ``docProps/core.xml``. ``normalize_office_zip`` rewrites both with one
 build timestamp: ``SOURCE_DATE_EPOCH`` when it is set, else the project's date (its
 fixed ``today:``, or the day of the build), at midnight UTC. Two builds on the same day
 give the same bytes; 1980-01-01 is the earliest date a zip entry can hold.

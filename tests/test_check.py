@@ -23,6 +23,7 @@ from generators.loading.project import load_project
 from generators.matrix import applicability_rows
 from generators.resources import bundled_dir
 from generators.site.tables import table_rows
+from generators.workbook import EXCEL_CELL_LIMIT, evidence_workbook_bytes
 from tests.conftest import REPOSITORY, run_cli
 
 DATA = Path(__file__).parent / "data"
@@ -375,6 +376,21 @@ def test_workbook_sheets_and_layout(copy_root: Callable[[str], Path]) -> None:
                      for row in workbook["Applicability"].iter_rows(min_row=2)}
     assert applicability["REQ_TEST_MULTI_POC"] == ("no", "There is one point of contact.")
     assert applicability["REQ_TEST_POLICY"] == ("yes", "Applicable.")
+
+
+def test_workbook_cell_longer_than_excel_allows_is_cut_with_a_marker(
+        copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    model = load_project(project).model
+    assert model is not None
+    long_text = "x" * (EXCEL_CELL_LIMIT + 10)
+    data = evidence_workbook_bytes(model, ["Id", "Text"], [["A", long_text], ["B", "short"]],
+                                   dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Evidence"]
+    values = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(values["A"]) == EXCEL_CELL_LIMIT
+    assert values["A"].endswith("the CSV export has the whole text]")
+    assert values["B"] == "short"
 
 
 def test_workbook_summary_percent_is_number(copy_root: Callable[[str], Path]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-NEEDS_PER_PAGE = 100
+NEEDS_PER_PAGE = 50
 """Most needs a generated page defines before the rest continues on another page."""
 
 ROWS_PER_PAGE = 250
