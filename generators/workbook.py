@@ -225,12 +225,34 @@ def _write(sheet: Any, row: int, column: int, value: Any, cell_format: Any = Non
     if isinstance(value, int | float):
         sheet.write_number(row, column, value, cell_format)
         return
-    text = str(value)
-    if len(text) > EXCEL_CELL_LIMIT:
-        # NOTE: Excel cannot hold longer text; the CSV and JSON exports keep all of it.
-        marker = " [cut: the cell limit is reached; the CSV export has the whole text]"
-        text = text[:EXCEL_CELL_LIMIT - len(marker)] + marker
-    sheet.write_string(row, column, text, cell_format)
+    sheet.write_string(row, column, _within_cell_limit(str(value)), cell_format)
+
+
+_CUT_MARKER = " [cut: the cell limit is reached; the CSV export has the whole text]"
+
+
+def _within_cell_limit(text: str) -> str:
+    """Return ``text``, cut with a marker if it is longer than a cell holds.
+
+    Excel counts UTF-16 code units, so a character outside the Basic Multilingual
+    Plane, such as an emoji, counts twice.
+    """
+    if len(text) <= EXCEL_CELL_LIMIT // 2 or _utf16_length(text) <= EXCEL_CELL_LIMIT:
+        return text
+
+    # NOTE: Excel cannot hold longer text; the CSV and JSON exports keep all of it.
+    room = EXCEL_CELL_LIMIT - _utf16_length(_CUT_MARKER)
+    end = 0
+    for character in text:
+        room -= 2 if ord(character) > 0xFFFF else 1
+        if room < 0:
+            break
+        end += 1
+    return text[:end] + _CUT_MARKER
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _join(values: Iterable[str]) -> str:

@@ -383,14 +383,20 @@ def test_workbook_cell_longer_than_excel_allows_is_cut_with_a_marker(
     project = copy_root("complete")
     model = load_project(project).model
     assert model is not None
-    long_text = "x" * (EXCEL_CELL_LIMIT + 10)
-    data = evidence_workbook_bytes(model, ["Id", "Text"], [["A", long_text], ["B", "short"]],
+    rows = [["ascii", "x" * (EXCEL_CELL_LIMIT + 10)],
+            ["emoji", "Long text \u00e9\U0001F600 " * 3000 + "END"],
+            ["fits", "\U0001F600" * (EXCEL_CELL_LIMIT // 2)],
+            ["short", "short"]]
+    data = evidence_workbook_bytes(model, ["Id", "Text"], rows,
                                    dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Evidence"]
     values = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert len(values["A"]) == EXCEL_CELL_LIMIT
-    assert values["A"].endswith("the CSV export has the whole text]")
-    assert values["B"] == "short"
+    for name in ("ascii", "emoji"):
+        assert len(values[name].encode("utf-16-le")) // 2 <= EXCEL_CELL_LIMIT, name
+        assert values[name].endswith("the CSV export has the whole text]"), name
+    assert values["emoji"].startswith("Long text \u00e9\U0001F600 Long text")
+    assert values["fits"] == rows[2][1]
+    assert values["short"] == "short"
 
 
 def test_workbook_summary_percent_is_number(copy_root: Callable[[str], Path]) -> None:
