@@ -6,10 +6,15 @@ import datetime as dt
 import io
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from markupsafe import escape
@@ -109,6 +114,35 @@ def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbos
     html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
     existed = out_dir.exists()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _terminate_as_exit():
+        return _build_in_staging(project_dir, out_dir, existed, jobs=jobs, verbose=verbose,
+                                 organization=organization)
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Turn SIGTERM, which CI sends when it cancels a job, into SystemExit in the block.
+
+    The staging folder is then removed and the doctree cache put back, as after
+    Ctrl+C. A process killed with SIGKILL still leaves its staging folder behind.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> NoReturn:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _build_in_staging(project_dir: Path, out_dir: Path, existed: bool, *, jobs: str,
+                      verbose: bool, organization: str) -> int:
+    html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-", dir=out_dir.parent))
     staged_html, staged_doctrees = staging / "html", staging / DOCTREES
     code = EXIT_INVALID

@@ -7,6 +7,10 @@ import html
 import json
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -254,6 +258,32 @@ def test_failed_build_keeps_previous_site(copy_root: Callable[[str], Path]) -> N
     after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
     assert not [p for p in project.iterdir() if "staging" in p.name]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM ends a process at once there")
+def test_terminated_build_keeps_previous_site_and_cache(copy_root: Callable[[str], Path]
+                                                         ) -> None:
+    project = copy_root("complete")
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    site = project / "_build/html"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    path = project / "needs/artifacts.yaml"
+    path.write_text(path.read_text().replace('"Event intake"', '"Event intake, changed"'))
+
+    build = subprocess.Popen([sys.executable, "-m", "generators", "build", "--project",
+                              str(project)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith("._build-staging-") for p in project.iterdir()):
+        assert build.poll() is None, "the build ended before its staging folder appeared"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    build.send_signal(signal.SIGTERM)
+    build.communicate(timeout=120)
+
+    assert build.returncode == 128 + signal.SIGTERM
+    assert not [p for p in project.iterdir() if "staging" in p.name]
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert (project / "_build/.doctrees").is_dir()
 
 
 def test_cli_says_how_to_get_diagrams(copy_root: Callable[[str], Path]) -> None:
