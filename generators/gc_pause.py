@@ -47,3 +47,19 @@ def skip_collections_at_exit() -> None:
 
 
 _EXIT_HANDLER_REGISTERED = False
+
+
+def set_aside_live_objects() -> None:
+    """Collect garbage once, then keep every live object out of later collections.
+
+    A site build keeps the model and the Sphinx environment alive to the end, and
+    every full collection scans them again. Frozen, they are skipped until
+    ``take_back_live_objects``.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def take_back_live_objects() -> None:
+    """Return the objects set aside to the collector, so that it can free them again."""
+    gc.unfreeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import subprocess
@@ -15,6 +16,7 @@ from docutils import nodes
 from docutils.utils import new_document
 from sphinx_needs import layout
 
+from generators.sphinxext.project import set_aside_environment, take_back_environment
 from generators.sphinxext.speedups import cache_layout_labels, skip_empty_fields
 from tests.conftest import run_sphinx
 
@@ -137,3 +139,26 @@ def test_schema_validation_only_for_project_schemas(copy_root: Callable[[str], P
     result = run_sphinx(project / "docs", tmp_path / "out", confdir=project)
     assert result.returncode == 0, result.stderr
     assert ("Schema validation completed" in result.stdout) is validated
+
+
+class _Env:
+    """An environment whose pages read in this build wait in a cache until written."""
+
+    def __init__(self) -> None:
+        self._write_doc_doctree_cache = {"page": nodes.document(None, None)}
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_environment_set_aside_only_with_known_cache(cached: bool) -> None:
+    env = _Env() if cached else types.SimpleNamespace()
+    app = types.SimpleNamespace(env=env)
+    assert gc.get_freeze_count() == 0
+    try:
+        set_aside_environment(app, None)  # type: ignore[arg-type]
+        assert (gc.get_freeze_count() > 0) is cached
+        if cached:
+            # the pages would become garbage once written, so they are not set aside
+            assert env._write_doc_doctree_cache == {}
+    finally:
+        take_back_environment(app, None)  # type: ignore[arg-type]
+    assert gc.get_freeze_count() == 0

@@ -46,9 +46,17 @@ def _dynamic_docs(env: BuildEnvironment) -> set[str]:
     return docs
 
 
-def init_env(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """Make sure the environment has the set of dynamic pages."""
+def clear_pages_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Clear every page about to be read before the first is read, as a parallel read does.
+
+    A serial read clears each page just before reading it. A need that moved to a page
+    read earlier would then meet its old definition, still in place, and be dropped as
+    a duplicate. Once its old page was cleared, no page would define it.
+    """
     _dynamic_docs(env)
+    for docname in docnames:
+        app.events.emit("env-purge-doc", env, docname)
+        env.clear_doc(docname)
 
 
 def note_dynamic_doc(app: Sphinx, doctree: nodes.document) -> None:

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx.application import Sphinx
+from sphinx.builders import Builder
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from generators.check.placement import Placement, Placer
 from generators.coverage import Coverage, compute_coverage
 from generators.findings import Finding
-from generators.gc_pause import gc_paused
+from generators.gc_pause import gc_paused, set_aside_live_objects, take_back_live_objects
 from generators.loading.project import load_project
 from generators.exports import table_exports
 from generators.model import Model
@@ -187,3 +188,23 @@ def log_finding(finding: Finding, *, as_warning: bool, placement: Placement | No
         logger.warning(message, type="iso27035", subtype=finding.kind, location=location)
     else:
         logger.info("%s: %s [iso27035.%s]", location or "iso27035", message, finding.kind)
+
+
+def set_aside_environment(app: Sphinx, builder: Builder) -> None:
+    """Once all pages are read, keep the environment out of later garbage collections.
+
+    Sphinx keeps the pages read in this build in a cache until it writes them, and
+    each becomes garbage once written: set aside, they would stay in memory to the
+    end. The cache is emptied first, so the pages are loaded from the doctree folder
+    when written. With a Sphinx that has no such cache, nothing is set aside.
+    """
+    cache = getattr(app.env, "_write_doc_doctree_cache", None)
+    if not isinstance(cache, dict):
+        return
+    cache.clear()
+    set_aside_live_objects()
+
+
+def take_back_environment(app: Sphinx, exception: Exception | None) -> None:
+    """At the end of a build, let the collector free the environment again."""
+    take_back_live_objects()
