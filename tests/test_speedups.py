@@ -16,7 +16,11 @@ from docutils import nodes
 from docutils.utils import new_document
 from sphinx_needs import layout
 
-from generators.sphinxext.project import set_aside_environment, take_back_environment
+from generators.sphinxext.project import (
+    SET_ASIDE_MIN_PAGES,
+    set_aside_environment,
+    take_back_environment,
+)
 from generators.sphinxext.speedups import cache_layout_labels, skip_empty_fields
 from tests.conftest import run_sphinx
 
@@ -144,21 +148,26 @@ def test_schema_validation_only_for_project_schemas(copy_root: Callable[[str], P
 class _Env:
     """An environment whose pages read in this build wait in a cache until written."""
 
-    def __init__(self) -> None:
-        self._write_doc_doctree_cache = {"page": nodes.document(None, None)}
+    def __init__(self, pages: int) -> None:
+        self._write_doc_doctree_cache = {f"page{n}": nodes.document(None, None)
+                                         for n in range(pages)}
 
 
-@pytest.mark.parametrize("cached", [True, False])
-def test_environment_set_aside_only_with_known_cache(cached: bool) -> None:
-    env = _Env() if cached else types.SimpleNamespace()
+@pytest.mark.parametrize(("env", "set_aside"), [
+    (_Env(SET_ASIDE_MIN_PAGES), True),
+    (_Env(SET_ASIDE_MIN_PAGES - 1), False),
+    (types.SimpleNamespace(), False),
+])
+def test_environment_set_aside_after_reading_many_pages(env: object, set_aside: bool) -> None:
     app = types.SimpleNamespace(env=env)
+    pages = len(getattr(env, "_write_doc_doctree_cache", {}))
     assert gc.get_freeze_count() == 0
     try:
         set_aside_environment(app, None)  # type: ignore[arg-type]
-        assert (gc.get_freeze_count() > 0) is cached
-        if cached:
-            # the pages would become garbage once written, so they are not set aside
-            assert env._write_doc_doctree_cache == {}
+        assert (gc.get_freeze_count() > 0) is set_aside
+        # pages become garbage once written, so they are never set aside
+        remaining = len(getattr(env, "_write_doc_doctree_cache", {}))
+        assert remaining == (0 if set_aside else pages)
     finally:
         take_back_environment(app, None)  # type: ignore[arg-type]
     assert gc.get_freeze_count() == 0

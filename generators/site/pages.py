@@ -135,6 +135,7 @@ class _Renderer:
         )
         self.sources = {name: f"requirements/{slug(name)}" for name in self._source_names()}
         self.by_label = {need_id.lower(): need_id for need_id in model.needs}
+        self.reprs: dict[str, str] = {}
 
     def pages(self) -> SitePages:
         specs = self._plan()
@@ -241,12 +242,20 @@ class _Renderer:
                                     if label in self.by_label))
         for need_id in linked:
             digest.update(f"{need_id}@{self._where(need_id)}".encode())
-        texts = [body, *(repr(self.model.needs[need_id]) for need_id in spec.defined)]
-        for need_id in sorted({i for text in texts for i in _need_roles(text)}):
+        texts = [body, *(self._repr(need_id) for need_id in spec.defined)]
+        referred = {i for text in texts if "{need}" in text for i in _need_roles(text)}
+        for need_id in sorted(referred):
             need = self.model.needs.get(need_id)
             if need is not None:
                 digest.update(f"{need_id}:{need.title}@{self._where(need_id)}".encode())
         return digest.hexdigest()[:16]
+
+    def _repr(self, need_id: str) -> str:
+        """Return the text of every field of a need, computed once per build."""
+        text = self.reprs.get(need_id)
+        if text is None:
+            text = self.reprs[need_id] = repr(self.model.needs[need_id])
+        return text
 
     def _where(self, need_id: str) -> str:
         return self.placement.get(need_id, "")
@@ -258,7 +267,7 @@ class _Renderer:
         and for a requirement its coverage status and evidence, which are need fields.
         """
         need = self.model.needs[need_id]
-        parts = [repr(need)]
+        parts = [self._repr(need_id)]
         if isinstance(need, Form):
             scales = dict.fromkeys(f.choices_from for f in need.iter_fields() if f.choices_from)
             parts.extend(repr(self.model.scales.get(name)) for name in scales)
