@@ -56,10 +56,22 @@ def set_aside_live_objects() -> None:
     every full collection scans them again. Frozen, they are skipped until
     ``take_back_live_objects``.
     """
+    global _SET_ASIDE
     gc.collect()
     gc.freeze()
+    _SET_ASIDE = True
 
 
 def take_back_live_objects() -> None:
-    """Return the objects set aside to the collector, so that it can free them again."""
-    gc.unfreeze()
+    """Return the objects that ``set_aside_live_objects`` froze to the collector.
+
+    Objects that another part of the process froze stay frozen when nothing was set
+    aside here.
+    """
+    global _SET_ASIDE
+    if _SET_ASIDE:
+        gc.unfreeze()
+        _SET_ASIDE = False
+
+
+_SET_ASIDE = False

@@ -378,8 +378,7 @@ def test_workbook_sheets_and_layout(copy_root: Callable[[str], Path]) -> None:
     assert applicability["REQ_TEST_POLICY"] == ("yes", "Applicable.")
 
 
-def test_workbook_cell_longer_than_excel_allows_is_cut_with_a_marker(
-        copy_root: Callable[[str], Path]) -> None:
+def test_workbook_long_cell_cut_with_marker(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
     model = load_project(project).model
     assert model is not None

@@ -111,8 +111,8 @@ def test_incremental_equals_clean(copy_root: Callable[[str], Path], tmp_path: Pa
 
 
 @pytest.mark.parametrize("edit", ["change referenced title", "move need"])
-def test_need_role_in_content_follows_its_target(copy_root: Callable[[str], Path],
-                                                 tmp_path: Path, edit: str) -> None:
+def test_need_role_follows_target(copy_root: Callable[[str], Path], tmp_path: Path,
+                                  edit: str) -> None:
     project = copy_root("complete")
     path = project / "needs/artifacts.yaml"
     text = path.read_text(encoding="utf-8")
@@ -136,8 +136,8 @@ def test_need_role_in_content_follows_its_target(copy_root: Callable[[str], Path
     assert stale == []
 
 
-def test_new_link_writes_pages_without_reading_them(copy_root: Callable[[str], Path],
-                                                     tmp_path: Path) -> None:
+def test_link_edit_writes_without_reading(copy_root: Callable[[str], Path],
+                                           tmp_path: Path) -> None:
     project = copy_root("complete")
     incremental = tmp_path / "incremental"
     _build(project, incremental)
@@ -155,8 +155,8 @@ def test_new_link_writes_pages_without_reading_them(copy_root: Callable[[str], P
     assert _page_texts(incremental) == _page_texts(_clean_build(project, tmp_path))
 
 
-def test_lost_write_record_writes_every_generated_page(copy_root: Callable[[str], Path],
-                                                        tmp_path: Path) -> None:
+def test_lost_record_writes_all_pages(copy_root: Callable[[str], Path],
+                                      tmp_path: Path) -> None:
     project = copy_root("complete")
     incremental = tmp_path / "incremental"
     _build(project, incremental)
@@ -202,7 +202,7 @@ def _synthetic_project(target: Path, size: int) -> Path:
     return target
 
 
-def test_link_moved_across_pages_of_a_large_project(tmp_path: Path) -> None:
+def test_link_moved_across_pages(tmp_path: Path) -> None:
     project = _synthetic_project(tmp_path / "project", 400)
     incremental = tmp_path / "incremental"
     _build(project, incremental)

@@ -261,8 +261,7 @@ def test_failed_build_keeps_previous_site(copy_root: Callable[[str], Path]) -> N
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM ends a process at once there")
-def test_terminated_build_keeps_previous_site_and_cache(copy_root: Callable[[str], Path]
-                                                         ) -> None:
+def test_sigterm_keeps_site_and_cache(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
     assert run_cli("build", "--project", str(project)).returncode == 0
     site = project / "_build/html"

@@ -158,7 +158,7 @@ class _Env:
     (_Env(SET_ASIDE_MIN_PAGES - 1), False),
     (types.SimpleNamespace(), False),
 ])
-def test_environment_set_aside_after_reading_many_pages(env: object, set_aside: bool) -> None:
+def test_set_aside_after_many_pages(env: object, set_aside: bool) -> None:
     app = types.SimpleNamespace(env=env)
     pages = len(getattr(env, "_write_doc_doctree_cache", {}))
     assert gc.get_freeze_count() == 0

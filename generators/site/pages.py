@@ -243,7 +243,10 @@ class _Renderer:
         for need_id in linked:
             digest.update(f"{need_id}@{self._where(need_id)}".encode())
         texts = [body, *(self._repr(need_id) for need_id in spec.defined)]
-        referred = {i for text in texts if "{need}" in text for i in _need_roles(text)}
+        referred: set[str] = set()
+        for text in texts:
+            if "{need}" in text:
+                referred |= _need_roles(text)
         for need_id in sorted(referred):
             need = self.model.needs.get(need_id)
             if need is not None:

@@ -163,7 +163,7 @@ class TableDirective(SphinxDirective):
             logger.warning("iso27035-table: page numbers start at 1, not %d", number,
                            type="iso27035", subtype="project", location=self.get_location())
             return []
-        # a page beyond the table's last is checked when written: the table may grow
+        # A page beyond the table's last one is checked when written, since the table may grow.
         placeholder = TablePlaceholder(table=name, part=number)
         self.set_source_info(placeholder)
         return [placeholder]
@@ -181,15 +181,17 @@ class FillTables(SphinxPostTransform):
         state = get_state(self.app)
         docname = self.env.docname
         for placeholder in list(self.document.findall(TablePlaceholder)):
-            header, rows = state.table(placeholder["table"])
-            part = table_part(rows, placeholder["part"])
-            if placeholder["part"] > part_count(rows):
-                logger.warning("iso27035-table: table %r has pages 1 to %d, not %d",
-                               placeholder["table"], part_count(rows), placeholder["part"],
+            name, number = placeholder["table"], placeholder["part"]
+            header, rows = state.table(name)
+            last = part_count(rows)
+            if number > last:
+                logger.warning("iso27035-table: table %r has pages 1 to %d, not %d (hint: "
+                               "give a page number in that range)", name, last, number,
                                type="iso27035", subtype="project", location=placeholder)
                 placeholder.parent.remove(placeholder)
                 continue
-            placeholder.replace_self(table_nodes(header, part, docname))
+
+            placeholder.replace_self(table_nodes(header, table_part(rows, number), docname))
 
 
 def table_nodes(header: list[str], rows: list[list[Cell]], docname: str) -> nodes.table:
