@@ -78,12 +78,11 @@ def _edit(project: Path, edit: str) -> None:
 def _pages(log: str, step: str) -> set[str]:
     """Return the pages that Sphinx's log shows in ``step`` ("reading sources", ...).
 
-    When ``CI`` or ``FORCE_COLOR`` is set, Sphinx colours its log even into a pipe and
-    overwrites one progress line with the next, so terminal codes are removed and
-    carriage returns end lines.
+    With ``CI`` or ``FORCE_COLOR`` set, Sphinx colours its log even into a pipe.
+    Each progress line then ends in a carriage return, not a newline.
     """
-    plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", log).replace("\r", "\n")
-    return set(re.findall(rf"^{step}\.\.\. \[ *\d+%\] (\S+)$", plain, flags=re.M))
+    lines = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", log).replace("\r", "\n")
+    return set(re.findall(rf"^{step}\.\.\. \[ *\d+%\] (\S+)$", lines, flags=re.M))
 
 
 def _clean_build(project: Path, tmp_path: Path) -> Path:
