@@ -11,6 +11,7 @@ import types
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 from docutils import nodes
 from docutils.utils import new_document
@@ -22,6 +23,7 @@ from generators.sphinxext.project import (
     take_back_environment,
 )
 from generators.sphinxext.speedups import cache_layout_labels, skip_empty_fields
+from generators.template_cache import CACHE_FOLDER, settings_key, use_cache
 from tests.conftest import run_sphinx
 
 # sphinx-needs builds its inline parser with docutils' deprecated OptionParser
@@ -171,3 +173,52 @@ def test_set_aside_after_many_pages(env: object, set_aside: bool) -> None:
     finally:
         take_back_environment(app, None)  # type: ignore[arg-type]
     assert gc.get_freeze_count() == 0
+
+
+def test_template_cache_key_follows_settings() -> None:
+    plain = jinja2.Environment()
+    assert settings_key(plain) == settings_key(jinja2.Environment())
+    assert settings_key(plain) != settings_key(jinja2.Environment(trim_blocks=True))
+    assert settings_key(plain) != settings_key(jinja2.Environment(autoescape=True))
+    assert settings_key(plain) != settings_key(jinja2.Environment(extensions=["jinja2.ext.i18n"]))
+
+
+def test_template_cache_write_failure_ignored(tmp_path: Path) -> None:
+    (tmp_path / "page.j2").write_text("{{ name }} & more", encoding="utf-8")
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+    use_cache(environment, tmp_path / "cache", "site")
+    (folder,) = (tmp_path / "cache").iterdir()
+    folder.rmdir()
+
+    assert environment.get_template("page.j2").render(name="<b>") == "<b> & more"
+    assert not folder.exists()
+
+
+def test_template_cache_folder_unusable(tmp_path: Path) -> None:
+    (tmp_path / "cache").write_text("a file where the folder would go", encoding="utf-8")
+    environment = jinja2.Environment()
+    use_cache(environment, tmp_path / "cache", "site")
+    assert environment.bytecode_cache is None
+
+
+def test_edited_template_not_taken_from_cache(copy_root: Callable[[str], Path],
+                                              tmp_path: Path) -> None:
+    project = copy_root("complete")
+    templates = project / "templates/site"
+    templates.mkdir(parents=True)
+    (templates / "roles.md.j2").write_text("# Roles\n\nFirst wording.\n", encoding="utf-8")
+    out, doctrees = tmp_path / "out", tmp_path / "doctrees"
+    result = run_sphinx(project / "docs", out, "-d", str(doctrees), confdir=project)
+    assert result.returncode == 0, result.stderr
+    folders = sorted(p.name.split("-")[0] for p in (doctrees / CACHE_FOLDER).iterdir())
+    assert folders == ["site", "theme"]
+    assert all(any(p.iterdir()) for p in (doctrees / CACHE_FOLDER).iterdir())
+
+    # the same length, so only the checksum of the source distinguishes the two
+    (templates / "roles.md.j2").write_text("# Roles\n\nOther wording.\n", encoding="utf-8")
+    result = run_sphinx(project / "docs", out, "-d", str(doctrees), confdir=project)
+    assert result.returncode == 0, result.stderr
+    page = (out / "_generated/roles.html").read_text(encoding="utf-8")
+    assert "Other wording." in page
+    assert "First wording." not in page
+

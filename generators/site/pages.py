@@ -41,6 +41,7 @@ from generators.output import GENERATED_MARKER
 from generators.site.markdown import md_code, md_escape, need_ref, slug
 from generators.site.paging import NEEDS_PER_PAGE, ROWS_PER_PAGE, page_name, paginate
 from generators.site.tables import part_count, table_part, table_rows
+from generators.template_cache import use_cache
 from generators.templating import make_environment, render, template_dirs
 from generators.trace_model import (
     ARTIFACT_TYPES,
@@ -89,6 +90,8 @@ class SiteOptions:
     """Whether Graphviz is available for needflow diagrams."""
     own_index: bool
     """Whether the project has its own ``index.md``; if not, a home page is generated."""
+    template_cache: Path | None = None
+    """Folder keeping compiled templates between builds; None compiles them each time."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ class _Renderer:
             {"md": md_escape, "code": md_code, "need": need_ref, "slug": slug,
              "percent": format_percent, "plain": plain_text},
         )
+        if options.template_cache is not None:
+            use_cache(self.environment, options.template_cache, "site")
         self.sources = {name: f"requirements/{slug(name)}" for name in self._source_names()}
         self.by_label = {need_id.lower(): need_id for need_id in model.needs}
         self.reprs: dict[str, str] = {}

@@ -8,6 +8,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.errors import ExtensionError
@@ -24,6 +25,7 @@ from generators.reproducible import ReproducibilityError, build_timestamp
 from generators.output import OutputError, sync_generated_folder, write_if_changed
 from generators.site.pages import GENERATED_FOLDER, SiteOptions, render_pages
 from generators.site.tables import Cell, table_rows
+from generators.template_cache import CACHE_FOLDER, use_cache
 from generators.templating import TemplateError
 
 logger = logging.getLogger(__name__)
@@ -92,8 +94,11 @@ def prepare_build(app: Sphinx) -> None:
                                 count_drafts=settings.count_drafts)
     generated_dir = Path(app.srcdir) / GENERATED_FOLDER
     diagrams = shutil.which(app.config.graphviz_dot) is not None
+    template_cache = Path(app.doctreedir) / CACHE_FOLDER
     options = SiteOptions(diagrams=diagrams,
-                          own_index=app.config.root_doc != f"{GENERATED_FOLDER}/index")
+                          own_index=app.config.root_doc != f"{GENERATED_FOLDER}/index",
+                          template_cache=template_cache)
+    cache_theme_templates(app, template_cache)
     try:
         with gc_paused():
             pages = render_pages(result.model, coverage, options)
@@ -128,6 +133,17 @@ def prepare_build(app: Sphinx) -> None:
         logger.info("iso27035: Graphviz 'dot' was not found, so the pages show no trace "
                     "diagrams; install Graphviz (e.g. 'apt-get install graphviz' or "
                     "'brew install graphviz') and build again to get them")
+
+
+def cache_theme_templates(app: Sphinx, folder: Path) -> None:
+    """Keep the compiled templates of the builder's theme in ``folder`` between builds.
+
+    Builders without Sphinx's own Jinja2 template loader (a custom ``template_bridge``)
+    are left alone.
+    """
+    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    if isinstance(environment, jinja2.Environment) and environment.bytecode_cache is None:
+        use_cache(environment, folder, "theme")
 
 
 GC_THRESHOLDS = (5000, 10, 10)
