@@ -116,6 +116,17 @@ def test_matrix_csv_json_and_page_agree(built: Path) -> None:
                               "applicable": 3, "percent_covered": 66.7}
 
 
+def test_matrix_links_land_on_needs(built: Path) -> None:
+    html_dir = built / "_build/html/_generated"
+    page = (html_dir / "matrix.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a class="reference internal" href="([^"#]*)#([^"]+)"><span '
+                       r'class="std std-ref">([^<]+)</span></a>', page)
+    assert {text for _, _, text in links} >= {"REQ_TEST_POLICY", "POL_REPORT", "FORM_EVENT"}
+    for target, anchor, text in links:
+        landing = (html_dir / target).read_text(encoding="utf-8")
+        assert f'id="{anchor}"' in landing, (text, target, anchor)
+
+
 def _text_of(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 

@@ -15,8 +15,11 @@ import jinja2
 import pytest
 from docutils import nodes
 from docutils.utils import new_document
+from sphinx import addnodes
+from sphinx.errors import NoUri
 from sphinx_needs import layout
 
+from generators.sphinxext.directives import _Linker
 from generators.sphinxext.project import (
     SET_ASIDE_MIN_PAGES,
     set_aside_environment,
@@ -222,3 +225,36 @@ def test_edited_template_not_taken_from_cache(copy_root: Callable[[str], Path],
     assert "Other wording." in page
     assert "First wording." not in page
 
+
+class _Domain:
+    """The parts of Sphinx's standard domain that table links use."""
+
+    def __init__(self, anonlabels: dict[str, tuple[str, str]], error: Exception | None = None
+                 ) -> None:
+        self.anonlabels = anonlabels
+        self.error = error
+
+    def build_reference_node(self, fromdocname: str, builder: object, docname: str,
+                             labelid: str, sectname: str, rolename: str) -> nodes.reference:
+        if self.error is not None:
+            raise self.error
+        reference = nodes.reference("", "", internal=True, refuri=f"{docname}.html#{labelid}")
+        reference += nodes.inline(sectname, sectname)
+        return reference
+
+
+@pytest.mark.parametrize(("domain", "resolved"), [
+    (_Domain({"req_a": ("requirements", "REQ_A")}), True),
+    (_Domain({}), False),
+    (_Domain({"req_a": ("requirements", "REQ_A")}, NoUri()), False),
+])
+def test_table_link_falls_back_to_pending(domain: _Domain, resolved: bool) -> None:
+    linker = _Linker(domain, None, "matrix")  # type: ignore[arg-type]
+    link = linker.link("REQ_A", "REQ_A")
+    assert link.astext() == "REQ_A"
+    if resolved:
+        assert isinstance(link, nodes.reference)
+        assert link["refuri"] == "requirements.html#REQ_A"
+    else:
+        assert isinstance(link, addnodes.pending_xref)
+        assert (link["reftarget"], link["refdoc"], link["refwarn"]) == ("req_a", "matrix", True)

@@ -190,9 +190,11 @@ class _Renderer:
             groups = [(f"forms-{n // NEEDS_PER_PAGE + 1:03d}", forms[n:n + NEEDS_PER_PAGE])
                       for n in range(0, len(forms), NEEDS_PER_PAGE)]
         listed = forms if len(forms) <= ROWS_PER_PAGE else []
-        pages = {"forms/index.md": self._page("forms-index.md.j2", {
-            "forms": listed, "form_count": len(forms), "pages": [name for name, _ in groups]},
-            linked=[f.id for f in listed])}
+        context = {"forms": listed, "form_count": len(forms), "table": "forms",
+                   "pages": [name for name, _ in groups]}
+        data = repr(table_rows("forms", self.model, self.coverage)) if listed else ""
+        pages = {"forms/index.md": self._page("forms-index.md.j2", context,
+                                              linked=[f.id for f in listed], data=data)}
         for name, members in groups:
             template = "form.md.j2" if len(members) == 1 and name == slug(members[0].id) \
                 else "form-group.md.j2"

@@ -1,4 +1,4 @@
-"""The per-requirement tables of the site (matrix, applicability), as plain data.
+"""The large tables of the site (matrix, applicability, forms), as plain data.
 
 Large tables are built as docutils nodes when their page is written, rather than
 written as MyST text: parsing a table of thousands of cells costs more than the rest of
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from generators.coverage import Coverage
 from generators.matrix import applicability_reason
-from generators.model import Model
+from generators.model import Form, Model
 from generators.site.paging import ROWS_PER_PAGE
 from generators.trace_model import ARTIFACT_TYPES, NEED_TYPES, PHASES
 
@@ -28,7 +28,7 @@ class Fragment:
 
 Cell = tuple[Fragment, ...]
 
-TABLES = ("matrix", "applicability")
+TABLES = ("matrix", "applicability", "forms")
 
 
 def table_rows(name: str, model: Model, coverage: Coverage) -> tuple[list[str], list[list[Cell]]]:
@@ -37,6 +37,8 @@ def table_rows(name: str, model: Model, coverage: Coverage) -> tuple[list[str], 
         return _matrix(model, coverage)
     if name == "applicability":
         return _applicability(coverage)
+    if name == "forms":
+        return _forms(model)
     raise ValueError(f"unknown table {name!r}; tables: {', '.join(TABLES)}")
 
 
@@ -111,4 +113,15 @@ def _applicability(coverage: Coverage) -> tuple[list[str], list[list[Cell]]]:
             _text(exclusion.date.isoformat() if exclusion else "-"),
             _text(exclusion.expires.isoformat() if exclusion and exclusion.expires else "-"),
         ])
+    return header, rows
+
+
+def _forms(model: Model) -> tuple[list[str], list[list[Cell]]]:
+    header = ["Form", "Title", "Sections", "Fields", "Required", "Status"]
+    rows = []
+    for form in model.of_type(Form):
+        fields = list(form.iter_fields())
+        rows.append([(Fragment(form.id, form.id),), _text(form.title),
+                     _text(len(form.sections)), _text(len(fields)),
+                     _text(sum(1 for f in fields if f.required)), _text(form.status)])
     return header, rows

@@ -6,6 +6,9 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.builders import Builder
+from sphinx.domains.std import StandardDomain
+from sphinx.errors import NoUri
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -172,14 +175,15 @@ class TableDirective(SphinxDirective):
 class FillTables(SphinxPostTransform):
     """Fill in the rows of each table placeholder from the model of this build.
 
-    It runs before the references in the cells are resolved (priority 10).
+    It runs before the references in the cells would be resolved (priority 10), and
+    links each need whose label is known directly: a matrix page contains hundreds of links.
     """
 
     default_priority = 5
 
     def run(self, **kwargs: Any) -> None:
         state = get_state(self.app)
-        docname = self.env.docname
+        linker = _Linker(self.env.domains.standard_domain, self.app.builder, self.env.docname)
         for placeholder in list(self.document.findall(TablePlaceholder)):
             name, number = placeholder["table"], placeholder["part"]
             header, rows = state.table(name)
@@ -191,32 +195,56 @@ class FillTables(SphinxPostTransform):
                 placeholder.parent.remove(placeholder)
                 continue
 
-            placeholder.replace_self(table_nodes(header, table_part(rows, number), docname))
+            placeholder.replace_self(table_nodes(header, table_part(rows, number), linker))
 
 
-def table_nodes(header: list[str], rows: list[list[Cell]], docname: str) -> nodes.table:
-    """Return a table whose links to needs are references still to be resolved."""
+class _Linker:
+    """Links from one page to needs, made as Sphinx's ``ref`` role would make them."""
+
+    def __init__(self, domain: StandardDomain, builder: Builder, docname: str) -> None:
+        self.domain = domain
+        self.builder = builder
+        self.docname = docname
+
+    def link(self, need_id: str, text: str) -> nodes.Element:
+        """Return a link to ``need_id`` showing ``text``.
+
+        A label not yet known, or a page the builder cannot link to, gets a pending
+        reference: Sphinx then resolves it or warns as usual.
+        """
+        label = need_label(need_id)
+        docname, label_id = self.domain.anonlabels.get(label, ("", ""))
+        if docname:
+            try:
+                return self.domain.build_reference_node(self.docname, self.builder, docname,
+                                                        label_id, text, "ref")
+            except NoUri:
+                pass
+        reference = addnodes.pending_xref("", refdomain="std", reftype="ref", reftarget=label,
+                                          refexplicit=True, refwarn=True, refdoc=self.docname)
+        reference += nodes.inline(text, text)
+        return reference
+
+
+def table_nodes(header: list[str], rows: list[list[Cell]], linker: _Linker) -> nodes.table:
+    """Return a table whose cells link to the needs they name."""
     table = simple_table(header, [])
     body = next(table.findall(nodes.tbody))
     for cells in rows:
         row = nodes.row()
         for cell in cells:
             entry = nodes.entry()
-            entry += _paragraph(cell, docname)
+            entry += _paragraph(cell, linker)
             row += entry
         body += row
     return table
 
 
-def _paragraph(cell: Cell, docname: str) -> nodes.paragraph:
+def _paragraph(cell: Cell, linker: _Linker) -> nodes.paragraph:
     paragraph = nodes.paragraph()
     for fragment in cell:
         if fragment.need_id is not None:
-            reference = addnodes.pending_xref(
-                "", refdomain="std", reftype="ref", reftarget=need_label(fragment.need_id),
-                refexplicit=True, refwarn=True, refdoc=docname)
-            reference += nodes.inline(fragment.text, fragment.text)
-            paragraph += reference
+            paragraph += linker.link(fragment.need_id, fragment.text)
         elif fragment.strong:
             paragraph += nodes.strong(fragment.text, fragment.text)
         else:
