@@ -12,11 +12,12 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from generators.resources import bundled_dir
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATES_FOLDER = "templates"
 """Folder of a project's own templates, and of the bundled ones."""
@@ -40,6 +41,8 @@ def template_dirs(project_dir: Path | None, subfolder: str) -> list[Path]:
 def make_environment(folders: list[Path], filters: dict[str, Callable[..., Any]]
                      ) -> jinja2.Environment:
     """Return an environment over ``folders`` that fails on undefined variables."""
+    import jinja2  # imported on first use: ``iso27035 check`` renders no template
+
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined,
@@ -54,6 +57,8 @@ def make_environment(folders: list[Path], filters: dict[str, Callable[..., Any]]
 
 def render(environment: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
     """Render template ``name``; raise TemplateError naming the template and the cause."""
+    import jinja2
+
     try:
         template = environment.get_template(name)
     except jinja2.TemplateNotFound:
