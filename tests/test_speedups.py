@@ -25,7 +25,11 @@ from generators.sphinxext.project import (
     set_aside_environment,
     take_back_environment,
 )
-from generators.sphinxext.speedups import cache_layout_labels, skip_empty_fields
+from generators.sphinxext.speedups import (
+    cache_layout_functions,
+    cache_layout_labels,
+    skip_empty_fields,
+)
 from generators.template_cache import CACHE_FOLDER, settings_key, use_cache
 from tests.conftest import run_sphinx
 
@@ -258,3 +262,22 @@ def test_table_link_falls_back_to_pending(domain: _Domain, resolved: bool) -> No
     else:
         assert isinstance(link, addnodes.pending_xref)
         assert (link["reftarget"], link["refdoc"], link["refwarn"]) == ("req_a", "matrix", True)
+
+
+@pytest.mark.parametrize(("call", "kept"), [
+    ('meta("status", prefix="**status**: ")', True),
+    ("meta_id()", True),
+    ('meta_all(no_links=True, exclude=["layout", "style"])', False),
+])
+def test_layout_function_parsed_once(call: str, kept: bool) -> None:
+    from sphinx_needs.functions.functions import DynamicFunctionParsed
+
+    cache_layout_functions()
+    cache_layout_functions()
+    assert getattr(DynamicFunctionParsed.from_string, "_iso27035_cached", False)
+
+    first = DynamicFunctionParsed.from_string(call)
+    second = DynamicFunctionParsed.from_string(call)
+    assert first == second
+    assert (first is second) is kept
+    assert first.name == call.split("(")[0]

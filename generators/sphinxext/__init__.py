@@ -24,6 +24,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     speedups.cache_default_settings()
     speedups.reuse_need_content_parsers()
     speedups.cache_layout_labels()
+    speedups.cache_layout_functions()
     speedups.skip_empty_fields()
     speedups.share_content_line_items()
     speedups.write_needs_json_at_once()
