@@ -54,10 +54,28 @@ def set_aside_live_objects() -> None:
 
     A site build keeps the model and the Sphinx environment alive to the end, and
     every full collection scans them again. Frozen, they are skipped until
-    ``take_back_live_objects``.
+    ``take_back_live_objects``. Objects that ``set_aside_young_survivors`` froze are
+    collected again first, because some of them may have become garbage meanwhile.
     """
     global _SET_ASIDE
+    if _SET_ASIDE:
+        gc.unfreeze()
     gc.collect()
+    gc.freeze()
+    _SET_ASIDE = True
+
+
+def set_aside_young_survivors() -> None:
+    """Collect the young generations, then keep every live object out of later collections.
+
+    While Sphinx reads pages, nearly every object that survives a young collection
+    lives until the pages are written, so full collections find little garbage but
+    scan a heap that grows with every page. Freezing it now and then skips those scans
+    at the cost of one young collection. The few objects that die meanwhile are
+    collected by ``set_aside_live_objects`` or once ``take_back_live_objects`` runs.
+    """
+    global _SET_ASIDE
+    gc.collect(1)
     gc.freeze()
     _SET_ASIDE = True
 

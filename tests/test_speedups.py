@@ -8,8 +8,10 @@ import json
 import subprocess
 import sys
 import types
+import weakref
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import jinja2
 import pytest
@@ -20,15 +22,26 @@ from sphinx.errors import NoUri
 from sphinx_needs import layout
 
 from generators.sphinxext.directives import _Linker
+from generators.gc_pause import (
+    set_aside_live_objects,
+    set_aside_young_survivors,
+    take_back_live_objects,
+)
 from generators.sphinxext.project import (
+    READ_SET_ASIDE_PAGES,
     SET_ASIDE_MIN_PAGES,
+    ReadProgress,
+    set_aside_read_pages,
     set_aside_environment,
     take_back_environment,
 )
 from generators.sphinxext.speedups import (
     cache_layout_functions,
     cache_layout_labels,
+    forget_cleared,
+    note_cleared,
     skip_empty_fields,
+    skip_repeated_clearing,
 )
 from generators.template_cache import CACHE_FOLDER, settings_key, use_cache
 from tests.conftest import run_sphinx
@@ -281,3 +294,89 @@ def test_layout_function_parsed_once(call: str, kept: bool) -> None:
     assert first == second
     assert (first is second) is kept
     assert first.name == call.split("(")[0]
+
+
+class _Cycle:
+    """An object in a reference cycle, so only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_read_pages_set_aside_periodically() -> None:
+    state = types.SimpleNamespace(reading=ReadProgress())
+    app = types.SimpleNamespace()
+    assert gc.get_freeze_count() == 0
+    try:
+        with mock.patch("generators.sphinxext.project.get_state", return_value=state):
+            for _ in range(READ_SET_ASIDE_PAGES - 1):
+                set_aside_read_pages(app, None)  # type: ignore[arg-type]
+            assert gc.get_freeze_count() == 0
+            set_aside_read_pages(app, None)  # type: ignore[arg-type]
+        assert gc.get_freeze_count() > 0
+        assert state.reading.pages == READ_SET_ASIDE_PAGES
+    finally:
+        take_back_live_objects()
+    assert gc.get_freeze_count() == 0
+
+
+def test_garbage_set_aside_while_reading_is_freed() -> None:
+    cycle = _Cycle()
+    probe = weakref.ref(cycle)
+    try:
+        set_aside_young_survivors()
+        del cycle
+        gc.collect()
+        assert probe() is not None  # frozen: the collector skips it
+
+        set_aside_live_objects()
+        assert probe() is None
+    finally:
+        take_back_live_objects()
+    assert gc.get_freeze_count() == 0
+
+
+
+class _Placed:
+    """A need as sphinx-needs' clearing uses it: it reports whether a page defines it."""
+
+    def __init__(self, docname: str) -> None:
+        self.docname = docname
+        self.asked: list[str] = []
+
+    def is_in_document(self, docname: str) -> bool:
+        self.asked.append(docname)
+        return docname == self.docname
+
+
+class _Environment:
+    """A stand-in for Sphinx's environment, which sphinx-needs keeps its data on."""
+
+    _needs_all_needs: dict[str, _Placed]
+    _needs_all_nodes: dict[str, object]
+
+
+def test_page_cleared_twice_scanned_once() -> None:
+    from sphinx_needs.data import SphinxNeedsData
+
+    skip_repeated_clearing()
+    skip_repeated_clearing()
+    assert getattr(SphinxNeedsData.remove_doc, "_iso27035_once", False)
+
+    need = _Placed("b")
+    env = _Environment()
+    env._needs_all_needs = {"N_1": need}
+    env._needs_all_nodes = {}
+    data = SphinxNeedsData(env)  # type: ignore[arg-type]
+    note_cleared(env, ["a", "b"])
+    data.remove_doc("b")  # noted as cleared: skipped once
+    assert need.asked == []
+    assert "N_1" in env._needs_all_needs
+
+    data.remove_doc("b")  # the second time, it is scanned
+    assert need.asked == ["b"]
+    assert "N_1" not in env._needs_all_needs
+
+    forget_cleared(env)
+    data.remove_doc("a")  # forgotten: scanned as usual
+    assert need.asked == ["b"]  # the need is gone, so nothing is asked

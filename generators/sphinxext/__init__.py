@@ -28,6 +28,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     speedups.skip_empty_fields()
     speedups.share_content_line_items()
     speedups.write_needs_json_at_once()
+    speedups.skip_repeated_clearing()
     skip_collections_at_exit()
 
     app.add_config_value("iso27035_project", None, "env", types=frozenset({str, type(None)}),
@@ -41,11 +42,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", configuration.configure, priority=5)
     app.connect("builder-inited", project.prepare_build)
     app.connect("build-finished", project.write_root_redirect)
+    app.connect("doctree-read", project.set_aside_read_pages, priority=900)
     app.connect("write-started", project.set_aside_environment, priority=900)
     app.connect("build-finished", project.take_back_environment, priority=900)
     app.connect("env-before-read-docs", incremental.clear_pages_to_read)
     app.connect("env-get-outdated", incremental.outdated_dynamic_docs)
     app.connect("env-updated", incremental.stale_generated_docs)
+    app.connect("env-updated", incremental.end_of_read)
+    app.connect("build-finished", incremental.end_of_build)
     app.connect("doctree-read", incremental.note_dynamic_doc)
     app.connect("doctree-resolved", incremental.note_written_doc)
     app.connect("build-finished", incremental.record_written_docs)

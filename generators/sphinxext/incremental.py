@@ -29,6 +29,7 @@ from generators.output import write_if_changed
 from generators.site.pages import GENERATED_FOLDER
 from generators.sphinxext.directives import TablePlaceholder
 from generators.sphinxext.project import get_state
+from generators.sphinxext.speedups import forget_cleared, note_cleared
 
 _DYNAMIC_NODES = (*NODE_TYPES, Needextract, TablePlaceholder)
 _ATTRIBUTE = "iso27035_dynamic_docs"
@@ -57,6 +58,7 @@ def clear_pages_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str])
     for docname in docnames:
         app.events.emit("env-purge-doc", env, docname)
         env.clear_doc(docname)
+    note_cleared(env, docnames)
 
 
 def note_dynamic_doc(app: Sphinx, doctree: nodes.document) -> None:
@@ -91,6 +93,16 @@ def record_written_docs(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None:
         return
     _tracker(app).save()
+
+
+def end_of_read(app: Sphinx, env: BuildEnvironment) -> None:
+    """Forget which pages were cleared before the read, once it is over."""
+    forget_cleared(env)
+
+
+def end_of_build(app: Sphinx, exception: Exception | None) -> None:
+    """Forget which pages were cleared, also after a build that failed while reading."""
+    forget_cleared(app.env)
 
 
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
