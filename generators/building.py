@@ -185,6 +185,7 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
     """
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
+    from sphinx.util.console import color_terminal, nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
     srcdir = project_dir / DOCS_FOLDER
@@ -196,6 +197,8 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
                      "project": organization, "html_title": _html_title(organization),
                      "iso27035_project": os.fspath(project_dir)}
     status = sys.stdout if verbose else io.StringIO()
+    if not color_terminal():
+        nocolor()  # as sphinx-build does: a log file or pipe gets no terminal codes
     try:
         with patch_docutils(project_dir), docutils_namespace(), warnings.catch_warnings():
             if not verbose:

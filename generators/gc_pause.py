@@ -58,6 +58,8 @@ def set_aside_live_objects() -> None:
     collected again first, because some of them may have become garbage meanwhile.
     """
     global _SET_ASIDE
+    if _frozen_elsewhere():
+        return
     if _SET_ASIDE:
         gc.unfreeze()
     gc.collect()
@@ -75,16 +77,27 @@ def set_aside_young_survivors() -> None:
     collected by ``set_aside_live_objects`` or once ``take_back_live_objects`` runs.
     """
     global _SET_ASIDE
+    if _frozen_elsewhere():
+        return
     gc.collect(1)
     gc.freeze()
     _SET_ASIDE = True
 
 
-def take_back_live_objects() -> None:
-    """Return the objects that ``set_aside_live_objects`` froze to the collector.
+def _frozen_elsewhere() -> bool:
+    """Return whether objects are frozen that this module did not freeze.
 
-    Objects that another part of the process froze stay frozen when nothing was set
-    aside here.
+    Python has a single permanent generation, so this module cannot unfreeze its own
+    objects without unfreezing those: it then sets nothing aside.
+    """
+    return not _SET_ASIDE and gc.get_freeze_count() > 0
+
+
+def take_back_live_objects() -> None:
+    """Return the objects that the set-aside functions froze to the collector.
+
+    When another part of the process had frozen objects first, nothing was set aside
+    here, and they stay frozen.
     """
     global _SET_ASIDE
     if _SET_ASIDE:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import types
 from pathlib import Path
 
 import jinja2
@@ -51,7 +52,20 @@ def use_cache(environment: jinja2.Environment, folder: Path, name: str) -> None:
 
 
 class _FolderCache(jinja2.FileSystemBytecodeCache):
-    """A bytecode cache that skips an entry it cannot write (a full or read-only disk)."""
+    """A bytecode cache that skips an entry it cannot read back or write.
+
+    A damaged entry (a build killed while writing it, a full disk) is compiled again:
+    Jinja2 guards only part of the reading.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # any damage: unpickling and unmarshalling raise many kinds
+            bucket.reset()
+            return
+        if bucket.code is not None and not isinstance(bucket.code, types.CodeType):
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:

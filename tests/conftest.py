@@ -15,9 +15,10 @@ ROOTS = Path(__file__).parent / "roots"
 REPOSITORY = Path(__file__).parent.parent
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m generators ARGS`` and return the finished process."""
-    return subprocess.run([sys.executable, "-m", "generators", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "generators", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600, check=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import os
 import re
 import shutil
 import signal
@@ -240,6 +241,19 @@ def test_cli_build_writes_site_and_matrix(copy_root: Callable[[str], Path]) -> N
     assert "RemovedInSphinx" not in result.stderr
     built_csv = (project / "out/matrix/traceability-matrix.csv").read_bytes()
     assert built_csv == (project / "docs/_generated/downloads/traceability-matrix.csv").read_bytes()
+
+
+def test_cli_log_into_pipe_has_no_colour(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    (project / "needs/artifacts.yaml").write_text(
+        (project / "needs/artifacts.yaml").read_text(encoding="utf-8").replace(
+            "REQ_TEST_REPORTING", "REQ_TEST_POLICY"), encoding="utf-8")
+    plain = {k: v for k, v in os.environ.items()
+             if k not in ("CI", "FORCE_COLOR", "FORCE_COLOUR")}
+    result = run_cli("build", "--project", str(project), "--out", str(project / "out"),
+                     env=plain)
+    assert "WARNING" in result.stderr
+    assert "\x1b[" not in result.stderr
 
 
 def test_project_without_conf_or_index(copy_root: Callable[[str], Path]) -> None:
