@@ -44,18 +44,22 @@ EDITS = {
 }
 
 
-def _page_texts(outdir: Path) -> dict[str, str]:
-    """Return the main text of every HTML page, without volatile parts."""
+def _page_texts(outdir: Path, *, navigation: bool = False) -> dict[str, str]:
+    """Return the text and link targets of every HTML page, without volatile parts.
+
+    Without ``navigation``, only the main part of each page is kept.
+    """
     texts = {}
     for path in sorted(outdir.rglob("*.html")):
         page = path.read_text(encoding="utf-8")
-        body = page[page.find('role="main"'):page.find('<footer')] if 'role="main"' in page \
-            else page
-        body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
-        body = re.sub(r'(src|href)="[^"]*_(images|downloads)/[^"]*"', "", body)
+        if not navigation and 'role="main"' in page:
+            page = page[page.find('role="main"'):page.find("<footer")]
+        page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+        page = re.sub(r'(src|href)="[^"]*_(images|downloads)/[^"]*"', "", page)
+        page = re.sub(r"SNCB-[0-9a-f]+", "SNCB-", page)
         # where each link points is part of what a page shows
-        body = re.sub(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>', r" [link: \1] ", body)
-        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+        page = re.sub(r'<(a|link)\b[^>]*\bhref="([^"]*)"[^>]*>', r" [\1: \2] ", page)
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
         texts[path.relative_to(outdir).as_posix()] = text
     return texts
 
@@ -65,6 +69,14 @@ def _build(project: Path, outdir: Path) -> str:
                         "-d", str(outdir.parent / f"{outdir.name}.doctrees"), confdir=project)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def _built(copy_root: Callable[[str], Path], tmp_path: Path) -> tuple[Path, Path]:
+    """Copy the complete test project and build it; return it and the output folder."""
+    project = copy_root("complete")
+    incremental = tmp_path / "incremental"
+    _build(project, incremental)
+    return project, incremental
 
 
 def _edit(project: Path, edit: str) -> None:
@@ -143,9 +155,7 @@ def test_need_role_follows_target(copy_root: Callable[[str], Path], tmp_path: Pa
 
 def test_link_edit_writes_without_reading(copy_root: Callable[[str], Path],
                                            tmp_path: Path) -> None:
-    project = copy_root("complete")
-    incremental = tmp_path / "incremental"
-    _build(project, incremental)
+    project, incremental = _built(copy_root, tmp_path)
 
     _edit(project, "add link")
     log = _build(project, incremental)
@@ -160,11 +170,48 @@ def test_link_edit_writes_without_reading(copy_root: Callable[[str], Path],
     assert _page_texts(incremental) == _page_texts(_clean_build(project, tmp_path))
 
 
+NAVIGATION_EDITS = {
+    "change page title": ('title: "Event report"', 'title: "Report of an event"'),
+    "add page": ('  - id: ROLE_POC\n',
+                 '  - id: FORM_EXTRA\n    type: form\n    title: "Extra form"\n'
+                 '    sections:\n      - title: Extra\n        fields:\n'
+                 '          - {name: note, label: Note, type: text}\n  - id: ROLE_POC\n'),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(NAVIGATION_EDITS))
+def test_navigation_follows_titles(copy_root: Callable[[str], Path], tmp_path: Path,
+                                   edit: str) -> None:
+    project, incremental = _built(copy_root, tmp_path)
+
+    path = project / "needs/artifacts.yaml"
+    old, new = NAVIGATION_EDITS[edit]
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    log = _build(project, incremental)
+
+    # the sidebar and the previous and next links of other pages show the change
+    assert "index" in _pages(log, "writing output")
+    after = _page_texts(incremental, navigation=True)
+    expected = _page_texts(_clean_build(project, tmp_path), navigation=True)
+    assert after.keys() == expected.keys()
+    assert [name for name in expected if after[name] != expected[name]] == []
+
+
+def test_unchanged_navigation_writes_few_pages(copy_root: Callable[[str], Path],
+                                               tmp_path: Path) -> None:
+    project, incremental = _built(copy_root, tmp_path)
+
+    _edit(project, "change link")
+    written = _pages(_build(project, incremental), "writing output")
+    assert "_generated/roles" not in written
+    assert "_generated/matrix" in written
+
+
 def test_lost_record_writes_all_pages(copy_root: Callable[[str], Path],
                                       tmp_path: Path) -> None:
-    project = copy_root("complete")
-    incremental = tmp_path / "incremental"
-    _build(project, incremental)
+    project, incremental = _built(copy_root, tmp_path)
     record = tmp_path / "incremental.doctrees" / RECORD_NAME
     assert record.is_file()
 

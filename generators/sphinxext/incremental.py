@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docutils import nodes
@@ -55,6 +56,7 @@ def clear_pages_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str])
     a duplicate. Once its old page was cleared, no page would define it.
     """
     _dynamic_docs(env)
+    _navigation(env).before = {d: _navigation_entry(env, d) for d in docnames}
     for docname in docnames:
         app.events.emit("env-purge-doc", env, docname)
         env.clear_doc(docname)
@@ -73,6 +75,7 @@ def note_dynamic_doc(app: Sphinx, doctree: nodes.document) -> None:
 def outdated_dynamic_docs(app: Sphinx, env: BuildEnvironment, added: set[str],
                           changed: set[str], removed: set[str]) -> list[str]:
     """Return the dynamic pages to read again when any page changed."""
+    _navigation(env).removed = bool(removed)
     if not (added or changed or removed or _tracker(app).stale):
         return []
     return sorted(_dynamic_docs(env) - changed - removed)
@@ -95,14 +98,54 @@ def record_written_docs(app: Sphinx, exception: Exception | None) -> None:
     _tracker(app).save()
 
 
-def end_of_read(app: Sphinx, env: BuildEnvironment) -> None:
-    """Forget which pages were cleared before the read, once it is over."""
+def end_of_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Return every page when the navigation changed, and forget the cleared pages.
+
+    Each page shows the site's navigation: the sidebar of most themes, and the titles of
+    the previous and next pages. Sphinx writes again only the pages it read and their
+    parents in the table of contents, so after a page title changed, or a page was
+    added or removed, the other pages would show the old navigation.
+    """
     forget_cleared(env)
+    navigation = _NAVIGATION.pop(env, None)
+    if navigation is None:
+        return []
+    if navigation.removed or any(_navigation_entry(env, docname) != entry
+                                 for docname, entry in navigation.before.items()):
+        return sorted(env.found_docs)
+    return []
 
 
 def end_of_build(app: Sphinx, exception: Exception | None) -> None:
-    """Forget which pages were cleared, also after a build that failed while reading."""
+    """Forget what the read noted, also after a build that failed while reading."""
     forget_cleared(app.env)
+    _NAVIGATION.pop(app.env, None)
+
+
+@dataclass
+class _NavigationBefore:
+    """The navigation entries of the pages about to be read, and whether pages were removed."""
+
+    before: dict[str, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
+    removed: bool = False
+
+
+_NAVIGATION: weakref.WeakKeyDictionary[BuildEnvironment, _NavigationBefore] = \
+    weakref.WeakKeyDictionary()
+
+
+def _navigation(env: BuildEnvironment) -> _NavigationBefore:
+    return _NAVIGATION.setdefault(env, _NavigationBefore())
+
+
+def _navigation_entry(env: BuildEnvironment, docname: str) -> tuple[str | None, tuple[str, ...]]:
+    """Return what the navigation shows of a page: its title and the pages it lists.
+
+    A page not read yet has no title.
+    """
+    title = env.titles.get(docname)
+    return (title.astext() if title is not None else None,
+            tuple(env.toctree_includes.get(docname, ())))
 
 
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
