@@ -79,12 +79,16 @@ def _built(copy_root: Callable[[str], Path], tmp_path: Path) -> tuple[Path, Path
     return project, incremental
 
 
-def _edit(project: Path, edit: str) -> None:
-    path = project / "needs/artifacts.yaml"
-    old, new = EDITS[edit]
+def _edit_file(project: Path, name: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in project file ``name`` by ``new``."""
+    path = project / name
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _edit(project: Path, edit: str) -> None:
+    _edit_file(project, "needs/artifacts.yaml", *EDITS[edit])
 
 
 def _pages(log: str, step: str) -> set[str]:
@@ -171,11 +175,14 @@ def test_link_edit_writes_without_reading(copy_root: Callable[[str], Path],
 
 
 NAVIGATION_EDITS = {
-    "change page title": ('title: "Event report"', 'title: "Report of an event"'),
-    "add page": ('  - id: ROLE_POC\n',
+    "change page title": ("needs/artifacts.yaml", 'title: "Event report"',
+                          'title: "Report of an event"'),
+    "add page": ("needs/artifacts.yaml", '  - id: ROLE_POC\n',
                  '  - id: FORM_EXTRA\n    type: form\n    title: "Extra form"\n'
                  '    sections:\n      - title: Extra\n        fields:\n'
                  '          - {name: note, label: Note, type: text}\n  - id: ROLE_POC\n'),
+    "change title markup": ("docs/index.md", "# Test project\n", "# *Test* project\n"),
+    "add toctree caption": ("docs/index.md", "```{toctree}\n", "```{toctree}\n:caption: Pages\n"),
 }
 
 
@@ -184,11 +191,7 @@ def test_navigation_follows_titles(copy_root: Callable[[str], Path], tmp_path: P
                                    edit: str) -> None:
     project, incremental = _built(copy_root, tmp_path)
 
-    path = project / "needs/artifacts.yaml"
-    old, new = NAVIGATION_EDITS[edit]
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _edit_file(project, *NAVIGATION_EDITS[edit])
     log = _build(project, incremental)
 
     # the sidebar and the previous and next links of other pages show the change
@@ -197,6 +200,27 @@ def test_navigation_follows_titles(copy_root: Callable[[str], Path], tmp_path: P
     expected = _page_texts(_clean_build(project, tmp_path), navigation=True)
     assert after.keys() == expected.keys()
     assert [name for name in expected if after[name] != expected[name]] == []
+
+
+def test_navigation_after_interrupted_write(copy_root: Callable[[str], Path],
+                                            tmp_path: Path) -> None:
+    project, incremental = _built(copy_root, tmp_path)
+    doctrees = incremental.parent / f"{incremental.name}.doctrees"
+    shutil.copytree(incremental, tmp_path / "before")
+    record = (doctrees / RECORD_NAME).read_bytes()
+
+    # a build killed while writing: the environment is saved, few pages are written
+    _edit_file(project, *NAVIGATION_EDITS["change page title"])
+    _build(project, incremental)
+    shutil.rmtree(incremental)
+    shutil.copytree(tmp_path / "before", incremental)
+    (doctrees / RECORD_NAME).write_bytes(record)
+
+    log = _build(project, incremental)
+    assert "index" in _pages(log, "writing output")
+    after = _page_texts(incremental, navigation=True)
+    expected = _page_texts(_clean_build(project, tmp_path), navigation=True)
+    assert [name for name in expected if after.get(name) != expected[name]] == []
 
 
 def test_unchanged_navigation_writes_few_pages(copy_root: Callable[[str], Path],

@@ -14,13 +14,14 @@ from all needs, but Sphinx reads and writes again only pages whose source change
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import weakref
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx_needs.directives.needextract import Needextract
@@ -56,7 +57,6 @@ def clear_pages_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str])
     a duplicate. Once its old page was cleared, no page would define it.
     """
     _dynamic_docs(env)
-    _navigation(env).before = {d: _navigation_entry(env, d) for d in docnames}
     for docname in docnames:
         app.events.emit("env-purge-doc", env, docname)
         env.clear_doc(docname)
@@ -75,7 +75,6 @@ def note_dynamic_doc(app: Sphinx, doctree: nodes.document) -> None:
 def outdated_dynamic_docs(app: Sphinx, env: BuildEnvironment, added: set[str],
                           changed: set[str], removed: set[str]) -> list[str]:
     """Return the dynamic pages to read again when any page changed."""
-    _navigation(env).removed = bool(removed)
     if not (added or changed or removed or _tracker(app).stale):
         return []
     return sorted(_dynamic_docs(env) - changed - removed)
@@ -103,49 +102,46 @@ def end_of_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
     Each page shows the site's navigation: the sidebar of most themes, and the titles of
     the previous and next pages. Sphinx writes again only the pages it read and their
-    parents in the table of contents, so after a page title changed, or a page was
-    added or removed, the other pages would show the old navigation.
+    parents in the table of contents. After a page title or a table of contents changed,
+    or a page was added or removed, the other pages would show the old navigation.
+    The navigation digest is recorded only after a build that succeeded, so a build
+    interrupted while writing is followed by one that writes every page.
     """
     forget_cleared(env)
-    navigation = _NAVIGATION.pop(env, None)
-    if navigation is None:
-        return []
-    if navigation.removed or any(_navigation_entry(env, docname) != entry
-                                 for docname, entry in navigation.before.items()):
+    tracker = _tracker(app)
+    tracker.navigation = navigation_digest(env)
+    if tracker.navigation != tracker.navigation_recorded:
         return sorted(env.found_docs)
     return []
 
 
 def end_of_build(app: Sphinx, exception: Exception | None) -> None:
-    """Forget what the read noted, also after a build that failed while reading."""
+    """Forget which pages were cleared, also after a build that failed while reading."""
     forget_cleared(app.env)
-    _NAVIGATION.pop(app.env, None)
 
 
-@dataclass
-class _NavigationBefore:
-    """The navigation entries of the pages about to be read, and whether pages were removed."""
-
-    before: dict[str, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
-    removed: bool = False
+_TOCTREE_OPTIONS = ("entries", "caption", "numbered", "maxdepth", "hidden", "includehidden",
+                    "titlesonly", "glob")
+"""Options of a toctree that change how the navigation shows it."""
 
 
-_NAVIGATION: weakref.WeakKeyDictionary[BuildEnvironment, _NavigationBefore] = \
-    weakref.WeakKeyDictionary()
+def navigation_digest(env: BuildEnvironment) -> str:
+    """Return a digest of the navigation: every page, its title and its toctrees.
 
-
-def _navigation(env: BuildEnvironment) -> _NavigationBefore:
-    return _NAVIGATION.setdefault(env, _NavigationBefore())
-
-
-def _navigation_entry(env: BuildEnvironment, docname: str) -> tuple[str | None, tuple[str, ...]]:
-    """Return what the navigation shows of a page: its title and the pages it lists.
-
-    A page not read yet has no title.
+    Titles are compared with their markup. Section headings inside pages are not part
+    of it: Furo, the default theme, shows page titles only.
     """
-    title = env.titles.get(docname)
-    return (title.astext() if title is not None else None,
-            tuple(env.toctree_includes.get(docname, ())))
+    digest = hashlib.sha256()
+    for docname in sorted(env.found_docs):
+        title = env.titles.get(docname)
+        digest.update(f"\0{docname}\0{title.pformat() if title is not None else ''}".encode())
+        toc = env.tocs.get(docname)
+        if toc is None:
+            continue
+        for toctree in toc.findall(addnodes.toctree):
+            options = [(key, toctree.get(key)) for key in _TOCTREE_OPTIONS]
+            digest.update(repr(options).encode())
+    return digest.hexdigest()[:16]
 
 
 def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
@@ -181,6 +177,12 @@ class _WriteTracker:
         recorded = self.records.get(self.key, {})
         self.stale = {doc for doc, digest in self.current.items() if recorded.get(doc) != digest}
         self.written: set[str] = set()
+        self.navigation_recorded = self.records.get(self._navigation_key, {}).get("digest")
+        self.navigation: str | None = None
+
+    @property
+    def _navigation_key(self) -> str:
+        return f"navigation|{self.key}"
 
     def _load(self) -> dict[str, dict[str, str]]:
         try:
@@ -196,6 +198,8 @@ class _WriteTracker:
         self.records[self.key] = {
             doc: digest for doc, digest in sorted(self.current.items())
             if doc in self.written or recorded.get(doc) == digest}
+        if self.navigation is not None:
+            self.records[self._navigation_key] = {"digest": self.navigation}
         text = json.dumps(self.records, indent=1, sort_keys=True) + "\n"
         write_if_changed(self.path, text.encode("utf-8"))
 
