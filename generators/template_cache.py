@@ -4,7 +4,7 @@ Compiling templates is a fixed cost of every build: about 0.1 s for the site's p
 templates and Sphinx's HTML theme together, on a project of 1,000 needs. Jinja2 can keep
 the compiled code in a folder (a bytecode cache). It checks the template's source before
 using an entry, and the folder name used here also covers the environment's settings
-and the Jinja2 and Python versions, so a stale entry is never used.
+and the Jinja2 and Python versions, so an entry compiled for other settings is not used.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def use_cache(environment: jinja2.Environment, folder: Path, name: str) -> None:
 class _FolderCache(jinja2.FileSystemBytecodeCache):
     """A bytecode cache that skips an entry it cannot read back or write.
 
-    A damaged entry (a build killed while writing it, a full disk) is compiled again:
-    Jinja2 guards only part of the reading.
+    A damaged entry (a disk error, a file edited or truncated by hand) is compiled
+    again, because Jinja2 guards only part of the reading.
     """
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:

@@ -267,11 +267,21 @@ def test_project_without_conf_or_index(copy_root: Callable[[str], Path]) -> None
     assert (project / "_build/html/index.html").is_file()
 
 
-def test_failed_build_keeps_previous_site(copy_root: Callable[[str], Path]) -> None:
+def _files(folder: Path) -> dict[Path, bytes]:
+    """Return the content of every file under ``folder``."""
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _built_site(copy_root: Callable[[str], Path]) -> tuple[Path, Path, dict[Path, bytes]]:
+    """Build the complete test project; return it, its site folder and the site's files."""
     project = copy_root("complete")
     assert run_cli("build", "--project", str(project)).returncode == 0
     site = project / "_build/html"
-    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    return project, site, _files(site)
+
+
+def test_failed_build_keeps_previous_site(copy_root: Callable[[str], Path]) -> None:
+    project, site, before = _built_site(copy_root)
     templates = project / "templates/site"
     templates.mkdir(parents=True)
     (templates / "matrix.md.j2").write_text("# Matrix\n\n{{ rows_by_part }}\n")
@@ -280,17 +290,14 @@ def test_failed_build_keeps_previous_site(copy_root: Callable[[str], Path]) -> N
     result = run_cli("build", "--project", str(project))
     assert result.returncode == 2
     assert "matrix.md.j2:3: 'rows_by_part' is undefined" in result.stderr
-    after = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    after = _files(site)
     assert after == before
     assert not [p for p in project.iterdir() if "staging" in p.name]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM ends a process at once there")
 def test_sigterm_keeps_site_and_cache(copy_root: Callable[[str], Path]) -> None:
-    project = copy_root("complete")
-    assert run_cli("build", "--project", str(project)).returncode == 0
-    site = project / "_build/html"
-    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    project, site, before = _built_site(copy_root)
     path = project / "needs/artifacts.yaml"
     path.write_text(path.read_text().replace('"Event intake"', '"Event intake, changed"'))
 
@@ -306,7 +313,7 @@ def test_sigterm_keeps_site_and_cache(copy_root: Callable[[str], Path]) -> None:
 
     assert build.returncode == 128 + signal.SIGTERM
     assert not [p for p in project.iterdir() if "staging" in p.name]
-    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert _files(site) == before
     assert (project / "_build/.doctrees").is_dir()
 
 
