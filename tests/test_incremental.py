@@ -15,7 +15,8 @@ import pytest
 from generators.sphinxext.incremental import RECORD_NAME
 from tests.conftest import REPOSITORY, run_sphinx
 
-# A project page with a need table, which sphinx-needs fills at write time from all needs.
+# A project page with a need table and copies of needs, which sphinx-needs fills at write
+# time from all needs and from the nodes it keeps of each need.
 DYNAMIC_PAGE = """\
 # Requirements table
 
@@ -23,6 +24,10 @@ DYNAMIC_PAGE = """\
 :types: req
 :columns: id;title;coverage;satisfies_back as "Satisfied by"
 :style: table
+```
+
+```{needextract}
+:types: pol;proc
 ```
 
 See also {need}`REQ_TEST_POLICY`.
@@ -129,6 +134,8 @@ def test_incremental_equals_clean(copy_root: Callable[[str], Path], tmp_path: Pa
     stale = [name for name in expected if after[name] != expected[name]]
     assert stale == []
     assert after != before, "the edit changed nothing visible"
+    # the copy of a need shows its content, kept from a page that was not read again
+    assert "Receive the report." in after["table.html"]
 
 
 @pytest.mark.parametrize("edit", ["change referenced title", "move need"])

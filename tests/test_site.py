@@ -128,6 +128,32 @@ def test_matrix_links_land_on_needs(built: Path) -> None:
         assert f'id="{anchor}"' in landing, (text, target, anchor)
 
 
+# A project extension that hides one need's label once the pages are read, so that the
+# matrix cannot link it directly and leaves the link to Sphinx's reference resolver.
+HIDDEN_LABEL_CONF = """
+
+def setup(app):
+    def hide(app, env):
+        env.domains.standard_domain.anonlabels.pop("req_test_policy")
+
+    app.connect("env-check-consistency", hide)
+"""
+
+
+def test_matrix_link_without_label_resolved_by_sphinx(copy_root: Callable[[str], Path],
+                                                       tmp_path: Path) -> None:
+    project = copy_root("complete")
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(HIDDEN_LABEL_CONF)
+    out = tmp_path / "out"
+    result = run_sphinx(project / "docs", out, confdir=project)
+    assert result.returncode == 0, result.stderr
+    assert "matrix.md:7: WARNING: undefined label: 'req_test_policy'" in result.stderr
+    page = (out / "_generated/matrix.html").read_text(encoding="utf-8")
+    assert "<td><p><span>REQ_TEST_POLICY</span></p></td>" in page
+    assert '<a class="reference internal" href="documents/tst-pol-01.html#POL_REPORT">' in page
+
+
 def _text_of(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 

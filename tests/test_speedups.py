@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import pickle
 import re
 import subprocess
 import sys
@@ -39,8 +40,12 @@ from generators.sphinxext.project import (
 from generators.sphinxext.speedups import (
     cache_layout_functions,
     cache_layout_labels,
+    NeedsById,
+    PickledNode,
     forget_cleared,
+    keep_need_nodes_pickled,
     note_cleared,
+    shorten_needs_repr,
     skip_empty_fields,
     skip_repeated_clearing,
 )
@@ -270,6 +275,7 @@ def test_table_link_falls_back_to_pending(domain: _Domain, resolved: bool) -> No
     linker = _Linker(domain, None, "matrix")  # type: ignore[arg-type]
     link = linker.link("REQ_A", "REQ_A")
     assert link.astext() == "REQ_A"
+    assert linker.pending == (0 if resolved else 1)
     if resolved:
         assert isinstance(link, nodes.reference)
         assert link["refuri"] == "requirements.html#REQ_A"
@@ -419,3 +425,61 @@ def test_objects_frozen_elsewhere_stay_frozen() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def _need_node(text: str) -> nodes.Element:
+    """Return a need node holding one paragraph, inside a section as when it is read."""
+    from sphinx_needs.nodes import Need
+
+    need = Need("", nodes.paragraph(text, text), ids=["N_1"], refid="N_1")
+    nodes.section("", need)
+    return need
+
+
+def test_need_node_stored_pickled() -> None:
+    from sphinx_needs.data import SphinxNeedsData
+
+    keep_need_nodes_pickled()
+    keep_need_nodes_pickled()
+    assert getattr(SphinxNeedsData.set_need_node, "_iso27035_pickled", False)
+
+    env = _Environment()
+    env._needs_all_nodes = {}
+    data = SphinxNeedsData(env)  # type: ignore[arg-type]
+    node = _need_node("Receive the report.")
+    data.set_need_node("N_1", node)
+    node[0][0] = nodes.Text("changed after reading")  # later transforms change the page
+    first, second = data.get_need_node("N_1"), data.get_need_node("N_1")
+    assert first is not second
+    assert first.astext() == "Receive the report."
+    assert first.parent is None
+
+    # the environment as Sphinx saves and loads it: bytes only, no node until asked
+    env._needs_all_nodes = pickle.loads(pickle.dumps(env._needs_all_nodes))
+    stored = env._needs_all_nodes["N_1"]
+    assert isinstance(stored, PickledNode)
+    assert stored._node is None
+    loaded = data.get_need_node("N_1")
+    assert loaded.pformat() == first.pformat()
+    loaded[0][0] = nodes.Text("changed by its user")
+    assert data.get_need_node("N_1").astext() == "Receive the report."
+    assert data.get_need_node("N_2") is None
+
+
+@pytest.mark.parametrize("stored", [None, {"N_1": "need"}])
+def test_needs_repr_names_their_number(stored: dict[str, str] | None) -> None:
+    from sphinx_needs.data import SphinxNeedsData
+
+    shorten_needs_repr()
+    shorten_needs_repr()
+    env = _Environment()
+    if stored is not None:
+        env._needs_all_needs = stored  # type: ignore[assignment]
+    needs = SphinxNeedsData(env)._env_needs  # type: ignore[arg-type]
+    assert isinstance(needs, NeedsById)
+    assert needs is env._needs_all_needs
+    assert needs == (stored or {})
+    assert repr((needs,)) == f"(<{len(needs)} needs>,)"
+    assert SphinxNeedsData(env)._env_needs is needs  # type: ignore[arg-type]
+    restored = pickle.loads(pickle.dumps(needs))
+    assert (type(restored), restored) == (NeedsById, needs)

@@ -29,6 +29,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     speedups.share_content_line_items()
     speedups.write_needs_json_at_once()
     speedups.skip_repeated_clearing()
+    speedups.keep_need_nodes_pickled()
+    speedups.shorten_needs_repr()
     skip_collections_at_exit()
 
     app.add_config_value("iso27035_project", None, "env", types=frozenset({str, type(None)}),

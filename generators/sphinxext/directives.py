@@ -9,7 +9,7 @@ from sphinx import addnodes
 from sphinx.builders import Builder
 from sphinx.domains.std import StandardDomain
 from sphinx.errors import NoUri
-from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.transforms.post_transforms import ReferencesResolver, SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx_needs.api import InvalidNeedException, MarkupContent, add_need
@@ -175,11 +175,13 @@ class TableDirective(SphinxDirective):
 class FillTables(SphinxPostTransform):
     """Fill in the rows of each table placeholder from the model of this build.
 
-    It runs before the references in the cells would be resolved (priority 10), and
-    links each need whose label is known directly: a matrix page contains hundreds of links.
+    Each need whose label is known is linked directly, so the cells need none of Sphinx's
+    post-transforms. The rows are filled after those have run, so that these do not walk
+    the hundreds of rows of a matrix page. A link that must be resolved the usual way is
+    handed to Sphinx's reference resolver once the tables are filled.
     """
 
-    default_priority = 5
+    default_priority = 990
 
     def run(self, **kwargs: Any) -> None:
         state = get_state(self.app)
@@ -197,6 +199,9 @@ class FillTables(SphinxPostTransform):
 
             placeholder.replace_self(table_nodes(header, table_part(rows, number), linker))
 
+        if linker.pending:
+            ReferencesResolver(self.document).apply()
+
 
 class _Linker:
     """Links from one page to needs, made as Sphinx's ``ref`` role would make them."""
@@ -205,6 +210,8 @@ class _Linker:
         self.domain = domain
         self.builder = builder
         self.docname = docname
+        self.pending = 0
+        """The number of links left for Sphinx to resolve."""
 
     def link(self, need_id: str, text: str) -> nodes.Element:
         """Return a link to ``need_id`` showing ``text``.
@@ -223,6 +230,7 @@ class _Linker:
         reference = addnodes.pending_xref("", refdomain="std", reftype="ref", reftarget=label,
                                           refexplicit=True, refwarn=True, refdoc=self.docname)
         reference += nodes.inline(text, text)
+        self.pending += 1
         return reference
 
 
