@@ -51,14 +51,18 @@ class Measurement:
 
 
 def measure(command: list[str], repeat: int, ok_codes: tuple[int, ...] = (0,),
-            before: object = None) -> Measurement:
-    """Run ``command`` ``repeat`` times in a child; return the median time and max memory."""
+            before: object = None, cwd: Path | None = None) -> Measurement:
+    """Run ``command`` ``repeat`` times in a child; return the median time and max memory.
+
+    The child runs in ``cwd`` (default: the temporary folder), outside the repository,
+    so that ``python -m`` imports the installed package rather than the source tree.
+    """
     times, peaks = [], []
     for _ in range(repeat):
         if callable(before):
             before()
         output = subprocess.run([PYTHON, "-c", _CHILD, *command], capture_output=True,
-                                text=True, check=True, cwd=REPOSITORY)
+                                text=True, check=True, cwd=cwd or tempfile.gettempdir())
         seconds, peak, code = output.stdout.split()
         if int(code) not in ok_codes:
             raise SystemExit(f"command failed with exit code {code}: {' '.join(command)}\n"
@@ -85,7 +89,7 @@ def edit_one_file(project: Path) -> None:
 def has_command(name: str) -> bool:
     """Return whether the installed CLI has a command ``name``."""
     result = subprocess.run([PYTHON, "-m", "generators", name, "--help"], capture_output=True,
-                            cwd=REPOSITORY, check=False)
+                            cwd=tempfile.gettempdir(), check=False)
     return result.returncode == 0
 
 
@@ -116,7 +120,7 @@ def run_size(size: int, work: Path, repeat: int) -> dict[str, Measurement]:
     incremental, gate = [], []
     for _ in range(repeat):
         clean()
-        subprocess.run(sphinx, check=True, capture_output=True)
+        subprocess.run(sphinx, check=True, capture_output=True, cwd=tempfile.gettempdir())
         edit_one_file(project)
         incremental.append(measure(sphinx, 1))
         gate.append(measure(check, 1, ok_codes=(1,)))

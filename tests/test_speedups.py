@@ -25,6 +25,7 @@ from sphinx_needs import layout
 
 from generators.sphinxext.directives import _Linker
 from generators.gc_pause import (
+    release_tree,
     set_aside_live_objects,
     set_aside_young_survivors,
     take_back_live_objects,
@@ -483,3 +484,29 @@ def test_needs_repr_names_their_number(stored: dict[str, str] | None) -> None:
     assert SphinxNeedsData(env)._env_needs is needs  # type: ignore[arg-type]
     restored = pickle.loads(pickle.dumps(needs))
     assert (type(restored), restored) == (NeedsById, needs)
+
+
+def test_released_tree_freed_without_collector() -> None:
+    document = new_document("page")
+    section = nodes.section("", nodes.title("Title", "Title"))
+    paragraph = nodes.paragraph("", "Text ", nodes.strong("bold", "bold"))
+    section += paragraph
+    document += section
+    everything = list(document.findall())
+    assert len(everything) == 8
+    alive = weakref.ref(paragraph)
+
+    parents = [node.parent for node in everything]
+    release_tree(document)
+    assert all(not getattr(node, "children", ()) for node in everything)
+    # kept for the location of a warning Sphinx logs once all pages are written
+    assert [node.parent for node in everything] == parents
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del everything, parents, section, paragraph
+        assert alive() is None
+    finally:
+        if enabled:
+            gc.enable()

@@ -47,6 +47,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", project.set_aside_read_pages, priority=900)
     app.connect("write-started", project.set_aside_environment, priority=900)
     app.connect("build-finished", project.take_back_environment, priority=900)
+    app.connect("html-page-context", project.release_written_page, priority=990)
     app.connect("env-before-read-docs", incremental.clear_pages_to_read)
     app.connect("env-get-outdated", incremental.outdated_dynamic_docs)
     app.connect("env-updated", incremental.stale_generated_docs)

@@ -7,6 +7,7 @@ import shutil
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from docutils import nodes
@@ -20,6 +21,7 @@ from generators.coverage import Coverage, compute_coverage
 from generators.findings import Finding
 from generators.gc_pause import (
     gc_paused,
+    release_tree,
     set_aside_live_objects,
     set_aside_young_survivors,
     take_back_live_objects,
@@ -256,6 +258,17 @@ SET_ASIDE_MIN_PAGES = 50
 
 Setting it aside costs one full collection (0.33 s after an edit of a synthetic project
 of 5,000 needs), which only pays off when many pages are written after it."""
+
+
+def release_written_page(app: Sphinx, pagename: str, templatename: str,
+                         context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """Unlink the tree of a page once the builder has made what the template shows of it.
+
+    The HTML builders use a page's tree no more once they emit ``html-page-context``:
+    the template is given the text of the page. This handler runs after the others.
+    """
+    if doctree is not None:
+        release_tree(doctree)
 
 
 def take_back_environment(app: Sphinx, exception: Exception | None) -> None:
