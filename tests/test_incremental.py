@@ -240,6 +240,39 @@ def test_unchanged_navigation_writes_few_pages(copy_root: Callable[[str], Path],
     assert "_generated/matrix" in written
 
 
+EXTRA_FORM = """\
+  - id: FORM_EXTRA
+    type: form
+    title: "Extra form"
+    satisfies: [REQ_TEST_REPORTING]
+    sections:
+      - title: Extra
+        fields:
+          - {name: note, label: Note, type: text}
+"""
+
+
+def test_removed_page_deleted_from_output(copy_root: Callable[[str], Path],
+                                          tmp_path: Path) -> None:
+    project = copy_root("complete")
+    _edit_file(project, "needs/artifacts.yaml", "  - id: ROLE_POC\n",
+               EXTRA_FORM + "  - id: ROLE_POC\n")
+    incremental = tmp_path / "incremental"
+    _build(project, incremental)
+    page = incremental / "_generated/forms/form-extra.html"
+    source = incremental / "_sources/_generated/forms/form-extra.md.txt"
+    assert page.is_file()
+    assert source.is_file()
+
+    _edit_file(project, "needs/artifacts.yaml", EXTRA_FORM, "")
+    _build(project, incremental)
+    assert not page.exists()
+    assert not source.exists()
+    after, expected = _page_texts(incremental), _page_texts(_clean_build(project, tmp_path))
+    assert after.keys() == expected.keys()
+    assert [name for name in expected if after[name] != expected[name]] == []
+
+
 def test_lost_record_writes_all_pages(copy_root: Callable[[str], Path],
                                       tmp_path: Path) -> None:
     project, incremental = _built(copy_root, tmp_path)

@@ -18,12 +18,16 @@ import hashlib
 import json
 import os
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 from sphinx_needs.directives.needextract import Needextract
 from sphinx_needs.needs import NODE_TYPES
 
@@ -32,6 +36,8 @@ from generators.site.pages import GENERATED_FOLDER
 from generators.sphinxext.directives import TablePlaceholder
 from generators.sphinxext.project import get_state
 from generators.sphinxext.speedups import forget_cleared, note_cleared
+
+logger = logging.getLogger(__name__)
 
 _DYNAMIC_NODES = (*NODE_TYPES, Needextract, TablePlaceholder)
 _ATTRIBUTE = "iso27035_dynamic_docs"
@@ -91,10 +97,51 @@ def note_written_doc(app: Sphinx, doctree: nodes.document, docname: str) -> None
 
 
 def record_written_docs(app: Sphinx, exception: Exception | None) -> None:
-    """After a build that succeeded, record the write digest of every current page."""
+    """After a build that succeeded, record the write digest of every current page.
+
+    The output files of generated pages that this build no longer has are deleted
+    first, so that a page of a removed need cannot be opened with an old address.
+    """
     if exception is not None:
         return
-    _tracker(app).save()
+    tracker = _tracker(app)
+    remove_pages(app, tracker.removed)
+    tracker.save()
+
+
+def remove_pages(app: Sphinx, docnames: Iterable[str]) -> None:
+    """Delete the HTML files and source copies of generated pages that were removed.
+
+    Only builders that write a file per page do so. The project's own pages are
+    left to Sphinx, which keeps the files of removed pages.
+    """
+    builder = app.builder
+    if not isinstance(builder, StandaloneHTMLBuilder) or \
+            isinstance(builder, SingleFileHTMLBuilder):
+        return
+    outdir = Path(app.outdir).resolve()
+    for docname in sorted(docnames):
+        if not docname.startswith(f"{GENERATED_FOLDER}/"):
+            continue
+        paths = [Path(builder.get_output_path(docname))]
+        if builder.copysource and app.config.html_copy_source:
+            paths.append(outdir / "_sources" / _source_name(app, docname))
+        for path in paths:
+            if not path.resolve().is_relative_to(outdir):
+                continue
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:
+                logger.warning("iso27035: cannot delete %s, left from a generated page "
+                               "that no longer exists: %s (hint: delete it by hand)",
+                               path, error.strerror, type="iso27035", subtype="output")
+
+
+def _source_name(app: Sphinx, docname: str) -> str:
+    """Return the name of a generated page's source copy, as the HTML builder names it."""
+    name = f"{docname}.md"
+    suffix = app.config.html_sourcelink_suffix
+    return name if name.endswith(suffix) else name + suffix
 
 
 def end_of_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -192,6 +239,11 @@ class _WriteTracker:
         if not isinstance(data, dict):
             return {}
         return {key: value for key, value in data.items() if isinstance(value, dict)}
+
+    @property
+    def removed(self) -> set[str]:
+        """Return the generated pages recorded as written that the project no longer has."""
+        return set(self.records.get(self.key, {})) - set(self.current)
 
     def save(self) -> None:
         recorded = self.records.get(self.key, {})
