@@ -62,22 +62,28 @@ def check(project_dir: Path, report_format: str, fail_on: str, baseline: Path | 
     Exit 0 when no finding of the --fail-on kinds is left, 1 when one is, and 2 on
     invalid input or usage.
     """
-    from generators.check.result import CHECK_KINDS
     from generators.check.run import CheckOptions, run_check
+
+    sys.exit(run_check(CheckOptions(
+        project_dir=project_dir, report_format=report_format, fail_on=_fail_on_kinds(fail_on),
+        baseline=baseline, write_baseline=write_baseline, output=output,
+        today=today.date() if today else None, exclude_drafts=exclude_drafts,
+    )))
+
+
+def _fail_on_kinds(fail_on: str) -> tuple[str, ...]:
+    """Return the finding kinds of a --fail-on value; reject an unknown kind."""
+    from generators.check.result import CHECK_KINDS
 
     kinds = tuple(k.strip() for k in fail_on.split(",") if k.strip())
     if kinds == ("all",):
-        kinds = CHECK_KINDS
+        return CHECK_KINDS
     unknown = [k for k in kinds if k not in CHECK_KINDS]
     if unknown:
         raise click.BadParameter(f"unknown finding kind(s) {', '.join(unknown)}; choose "
                                  f"from {', '.join(CHECK_KINDS)} or 'all'",
                                  param_hint="'--fail-on'")
-    sys.exit(run_check(CheckOptions(
-        project_dir=project_dir, report_format=report_format, fail_on=kinds,
-        baseline=baseline, write_baseline=write_baseline, output=output,
-        today=today.date() if today else None, exclude_drafts=exclude_drafts,
-    )))
+    return kinds
 
 
 @main.command()
@@ -91,6 +97,30 @@ def build(project_dir: Path, out_dir: Path | None, jobs: str) -> None:
     from generators.building import run_build
 
     sys.exit(run_build(project_dir, out_dir, jobs=jobs))
+
+
+@main.command()
+@_PROJECT_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Output folder; the site goes into its html/ folder.  "
+              "[default: PROJECT/_build]")
+@click.option("-j", "--jobs", default="1", show_default=True,
+              help="Parallel Sphinx processes: a number or 'auto'.")
+@click.option("--fail-on", "fail_on", default="gap", show_default=True, metavar="KINDS",
+              help="Finding kinds the check reports as failing, as for 'iso27035 check'.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
+              help="Seconds between two looks at the project's files.")
+def watch(project_dir: Path, out_dir: Path | None, jobs: str, fail_on: str,
+          interval: float) -> None:
+    """Build the site and check coverage, then again each time a project file changes.
+
+    The site is built as by 'iso27035 build', without the Word, forms and matrix
+    files; the report is that of 'iso27035 check'. Stop with Ctrl+C (exit 0).
+    """
+    from generators.watching import run_watch
+
+    sys.exit(run_watch(project_dir, out_dir, jobs=jobs, fail_on=_fail_on_kinds(fail_on),
+                       interval=interval))
 
 
 @main.command("evidence-pack")

@@ -510,3 +510,15 @@ def test_released_tree_freed_without_collector() -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+def test_pooled_parsers_leave_html_renderer_alone() -> None:
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers import mdit
+
+    from generators.sphinxext.speedups import reuse_need_content_parsers
+
+    reuse_need_content_parsers()
+    parser = mdit.create_md_parser(MdParserConfig(), RendererHTML)
+    assert parser.render("**bold** & more") == "<p><strong>bold</strong> &amp; more</p>\n"

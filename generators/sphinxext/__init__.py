@@ -48,6 +48,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("write-started", project.set_aside_environment, priority=900)
     app.connect("build-finished", project.take_back_environment, priority=900)
     app.connect("html-page-context", project.release_written_page, priority=990)
+    app.connect("build-finished", speedups.forget_need_content_parsers)
     app.connect("env-before-read-docs", incremental.clear_pages_to_read)
     app.connect("env-get-outdated", incremental.outdated_dynamic_docs)
     app.connect("env-updated", incremental.stale_generated_docs)

@@ -129,9 +129,11 @@ def reuse_need_content_parsers() -> None:
     original = mdit.create_md_parser
     if getattr(original, "_iso27035_pooled", False):
         return
-    pool: dict[tuple[int, Any], list[Any]] = {}
+    pool = _PARSER_POOL
 
     def create_md_parser(config: Any, renderer: Any) -> Any:
+        if not hasattr(renderer, "nested_render_text"):  # not a docutils renderer of MyST
+            return original(config, renderer)
         parsers = pool.setdefault((id(config), renderer), [])
         for parser in parsers:
             if not parser.renderer.__dict__.get("_iso27035_busy"):
@@ -143,6 +145,19 @@ def reuse_need_content_parsers() -> None:
 
     create_md_parser._iso27035_pooled = True  # type: ignore[attr-defined]
     mdit.create_md_parser = create_md_parser
+
+
+_PARSER_POOL: dict[tuple[int, Any], list[Any]] = {}
+"""The parsers of need contents, by MyST configuration and renderer class."""
+
+
+def forget_need_content_parsers(app: Any, exception: Exception | None) -> None:
+    """Drop the pooled parsers at the end of a build.
+
+    Each parser keeps the last document it rendered, and with it the build's
+    environment: a process that runs several builds would keep every one of them.
+    """
+    _PARSER_POOL.clear()
 
 
 def _mark_busy_while_rendering(renderer: Any) -> None:
