@@ -50,19 +50,20 @@ class Measurement:
     peak_mb: float
 
 
-def measure(command: list[str], repeat: int, ok_codes: tuple[int, ...] = (0,),
-            before: object = None, cwd: Path | None = None) -> Measurement:
+def measure(command: list[str], repeat: int, cwd: Path, ok_codes: tuple[int, ...] = (0,),
+            before: object = None) -> Measurement:
     """Run ``command`` ``repeat`` times in a child; return the median time and max memory.
 
-    The child runs in ``cwd`` (default: the temporary folder), outside the repository,
-    so that ``python -m`` imports the installed package rather than the source tree.
+    The child runs in ``cwd``, the benchmark's own folder: ``python -m`` looks for
+    modules in the current folder first, and there it finds the installed package
+    rather than the source tree of the repository.
     """
     times, peaks = [], []
     for _ in range(repeat):
         if callable(before):
             before()
         output = subprocess.run([PYTHON, "-c", _CHILD, *command], capture_output=True,
-                                text=True, check=True, cwd=cwd or tempfile.gettempdir())
+                                text=True, check=True, cwd=cwd)
         seconds, peak, code = output.stdout.split()
         if int(code) not in ok_codes:
             raise SystemExit(f"command failed with exit code {code}: {' '.join(command)}\n"
@@ -97,7 +98,7 @@ def measure_watch(project: Path, out: Path, repeat: int) -> Measurement:
     shutil.rmtree(out, ignore_errors=True)
     watcher = subprocess.Popen(
         [PYTHON, "-m", "generators", "watch", "--project", str(project), "--out", str(out),
-         "--interval", "0.1"], cwd=tempfile.gettempdir(), text=True,
+         "--interval", "0.1"], cwd=out.parent, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
@@ -136,10 +137,10 @@ def _peak_mb(pid: int) -> float:
     return 0.0
 
 
-def has_command(name: str) -> bool:
+def has_command(name: str, cwd: Path) -> bool:
     """Return whether the installed CLI has a command ``name``."""
     result = subprocess.run([PYTHON, "-m", "generators", name, "--help"], capture_output=True,
-                            cwd=tempfile.gettempdir(), check=False)
+                            cwd=cwd, check=False)
     return result.returncode == 0
 
 
@@ -157,38 +158,38 @@ def run_size(size: int, work: Path, repeat: int) -> dict[str, Measurement]:
         for folder in (out, doctrees, project / "docs" / "_generated"):
             shutil.rmtree(folder, ignore_errors=True)
 
-    figures = {"check": measure(check, repeat, ok_codes=(1,))}
-    figures["site clean"] = measure(sphinx, repeat, before=clean)
+    figures = {"check": measure(check, repeat, work, ok_codes=(1,))}
+    figures["site clean"] = measure(sphinx, repeat, work, before=clean)
     figures["plain html"] = measure(
         [PYTHON, "-m", "sphinx", "-b", "html", "-q", "-E", str(plain), str(work / "plain-out")],
-        repeat, before=lambda: shutil.rmtree(work / "plain-out", ignore_errors=True))
+        repeat, work, before=lambda: shutil.rmtree(work / "plain-out", ignore_errors=True))
     figures["plain needs"] = measure(
         [PYTHON, "-m", "sphinx", "-b", "needs", "-q", "-E", str(plain),
-         str(work / "plain-needs")], repeat,
+         str(work / "plain-needs")], repeat, work,
         before=lambda: shutil.rmtree(work / "plain-needs", ignore_errors=True))
 
     incremental, gate = [], []
     for _ in range(repeat):
         clean()
-        subprocess.run(sphinx, check=True, capture_output=True, cwd=tempfile.gettempdir())
+        subprocess.run(sphinx, check=True, capture_output=True, cwd=work)
         edit_one_file(project)
-        incremental.append(measure(sphinx, 1))
-        gate.append(measure(check, 1, ok_codes=(1,)))
+        incremental.append(measure(sphinx, 1, work))
+        gate.append(measure(check, 1, work, ok_codes=(1,)))
     figures["incremental"] = Measurement(statistics.median(m.seconds for m in incremental),
                                          max(m.peak_mb for m in incremental))
     figures["incremental + check"] = Measurement(
         statistics.median(i.seconds + g.seconds for i, g in zip(incremental, gate, strict=True)),
         max(m.peak_mb for m in incremental + gate))
 
-    if has_command("watch"):
+    if has_command("watch", work):
         figures["incremental + check (watch)"] = measure_watch(project, work / f"watch-{size}",
                                                                repeat)
 
     for command in ("docx", "forms"):
-        if has_command(command):
+        if has_command(command, work):
             figures[command] = measure([PYTHON, "-m", "generators", command, "--project",
                                         str(project), "--out", str(work / f"{command}-{size}")],
-                                       repeat)
+                                       repeat, work)
     return figures
 
 
@@ -295,7 +296,7 @@ def main() -> None:
     options = parser.parse_args()
 
     sizes = [int(s) for s in options.sizes.split(",")]
-    work = options.work or Path(tempfile.mkdtemp(prefix="iso27035-bench-"))
+    work = (options.work or Path(tempfile.mkdtemp(prefix="iso27035-bench-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, Measurement]] = {}
     try:

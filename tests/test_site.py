@@ -154,6 +154,57 @@ def test_matrix_link_without_label_resolved_by_sphinx(copy_root: Callable[[str],
     assert '<a class="reference internal" href="documents/tst-pol-01.html#POL_REPORT">' in page
 
 
+# A project extension that counts the nodes of each page before and after the
+# extension's own handler of html-page-context, which releases the previous page.
+COUNTING_CONF = """
+
+def setup(app):
+    counts = {}
+
+    def early(app, pagename, templatename, context, doctree):
+        if doctree is not None:
+            counts[pagename] = [len(list(doctree.findall()))]
+
+    def late(app, pagename, templatename, context, doctree):
+        if doctree is not None:
+            counts[pagename].append(len(list(doctree.findall())))
+
+    def done(app, exception):
+        import json, pathlib
+        pathlib.Path(app.outdir, "counts.json").write_text(json.dumps(counts))
+
+    app.connect("html-page-context", early, priority=100)
+    app.connect("html-page-context", late, priority=999)
+    app.connect("build-finished", done)
+"""
+
+
+def test_page_tree_whole_for_late_handlers(copy_root: Callable[[str], Path],
+                                           tmp_path: Path) -> None:
+    project = copy_root("complete")
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(COUNTING_CONF)
+    out = tmp_path / "out"
+    result = run_sphinx(project / "docs", out, confdir=project)
+    assert result.returncode == 0, result.stderr
+    counts = json.loads((out / "counts.json").read_text(encoding="utf-8"))
+    assert counts["_generated/matrix"][0] > 100
+    assert {page: (early, late) for page, (early, late) in counts.items() if early != late} \
+        == {}
+
+
+def test_furo_wraps_filled_tables(copy_root: Callable[[str], Path], tmp_path: Path) -> None:
+    project = copy_root("complete")
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\nhtml_theme = "furo"\n')
+    out = tmp_path / "out"
+    result = run_sphinx(project / "docs", out, confdir=project)
+    assert result.returncode == 0, result.stderr
+    for page in ("matrix", "applicability"):
+        html_page = (out / f"_generated/{page}.html").read_text(encoding="utf-8")
+        assert re.search(r'<div class="table-wrapper[^"]*">\s*<table', html_page), page
+
+
 def _text_of(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 

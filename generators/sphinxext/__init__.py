@@ -17,6 +17,11 @@ from generators.gc_pause import skip_collections_at_exit
 from generators.sphinxext import configuration, directives, incremental, project, speedups
 
 
+ENV_VERSION = 2
+"""Raised when pages built by an older version would show something else, so that the
+next build reads and writes every page again."""
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     app.setup_extension("myst_parser")
@@ -47,7 +52,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", project.set_aside_read_pages, priority=900)
     app.connect("write-started", project.set_aside_environment, priority=900)
     app.connect("build-finished", project.take_back_environment, priority=900)
-    app.connect("html-page-context", project.release_written_page, priority=990)
+    app.connect("html-page-context", project.release_written_page)
     app.connect("build-finished", speedups.forget_need_content_parsers)
     app.connect("env-before-read-docs", incremental.clear_pages_to_read)
     app.connect("env-get-outdated", incremental.outdated_dynamic_docs)
@@ -69,7 +74,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("iso27035-format", directives.FormatDirective)
     return {
         "version": __version__,
-        "env_version": 1,
+        "env_version": ENV_VERSION,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

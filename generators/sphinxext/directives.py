@@ -178,10 +178,12 @@ class FillTables(SphinxPostTransform):
     Each need whose label is known is linked directly, so the cells need none of Sphinx's
     post-transforms. The rows are filled after those have run, so that these do not walk
     the hundreds of rows of a matrix page. A link that must be resolved the usual way is
-    handed to Sphinx's reference resolver once the tables are filled.
+    handed to Sphinx's reference resolver once the tables are filled. The tables are in
+    place before the transforms of themes, which start at 500: Furo wraps each table in
+    a container that scrolls.
     """
 
-    default_priority = 990
+    default_priority = 450
 
     def run(self, **kwargs: Any) -> None:
         state = get_state(self.app)

@@ -262,13 +262,22 @@ of 5,000 needs), which only pays off when many pages are written after it."""
 
 def release_written_page(app: Sphinx, pagename: str, templatename: str,
                          context: dict[str, Any], doctree: nodes.document | None) -> None:
-    """Unlink the tree of a page once the builder has made what the template shows of it.
+    """Release the tree of the page written before this one.
 
-    The HTML builders use a page's tree no more once they emit ``html-page-context``:
-    the template is given the text of the page. This handler runs after the others.
+    An HTML builder emits ``html-page-context`` just before it renders a page's
+    template, and uses the page's tree no more once the page is written. Each tree is
+    released when the next page comes, so that handlers of this event and functions
+    the template calls still see the whole tree of their page.
     """
+    previous = _WRITTEN.pop(app, None)
     if doctree is not None:
-        release_tree(doctree)
+        _WRITTEN[app] = doctree
+    if previous is not None and previous is not doctree:
+        release_tree(previous)
+
+
+_WRITTEN: weakref.WeakKeyDictionary[Sphinx, nodes.document] = weakref.WeakKeyDictionary()
+"""Per build, the tree of the page written last, until the next page comes."""
 
 
 def take_back_environment(app: Sphinx, exception: Exception | None) -> None:
