@@ -128,6 +128,21 @@ def test_matrix_links_land_on_needs(built: Path) -> None:
         assert f'id="{anchor}"' in landing, (text, target, anchor)
 
 
+def _built_with_conf(copy_root: Callable[[str], Path], tmp_path: Path, conf_text: str
+                     ) -> tuple[Path, str]:
+    """Build the complete test project with ``conf_text`` added to its conf.py.
+
+    Return the output folder and Sphinx's warnings.
+    """
+    project = copy_root("complete")
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(conf_text)
+    out = tmp_path / "out"
+    result = run_sphinx(project / "docs", out, confdir=project)
+    assert result.returncode == 0, result.stderr
+    return out, result.stderr
+
+
 # A project extension that hides one need's label once the pages are read, so that the
 # matrix cannot link it directly and leaves the link to Sphinx's reference resolver.
 HIDDEN_LABEL_CONF = """
@@ -142,13 +157,8 @@ def setup(app):
 
 def test_matrix_link_without_label_resolved_by_sphinx(copy_root: Callable[[str], Path],
                                                        tmp_path: Path) -> None:
-    project = copy_root("complete")
-    with (project / "conf.py").open("a", encoding="utf-8") as conf:
-        conf.write(HIDDEN_LABEL_CONF)
-    out = tmp_path / "out"
-    result = run_sphinx(project / "docs", out, confdir=project)
-    assert result.returncode == 0, result.stderr
-    assert "matrix.md:7: WARNING: undefined label: 'req_test_policy'" in result.stderr
+    out, warnings = _built_with_conf(copy_root, tmp_path, HIDDEN_LABEL_CONF)
+    assert "matrix.md:7: WARNING: undefined label: 'req_test_policy'" in warnings
     page = (out / "_generated/matrix.html").read_text(encoding="utf-8")
     assert "<td><p><span>REQ_TEST_POLICY</span></p></td>" in page
     assert '<a class="reference internal" href="documents/tst-pol-01.html#POL_REPORT">' in page
@@ -181,12 +191,7 @@ def setup(app):
 
 def test_page_tree_whole_for_late_handlers(copy_root: Callable[[str], Path],
                                            tmp_path: Path) -> None:
-    project = copy_root("complete")
-    with (project / "conf.py").open("a", encoding="utf-8") as conf:
-        conf.write(COUNTING_CONF)
-    out = tmp_path / "out"
-    result = run_sphinx(project / "docs", out, confdir=project)
-    assert result.returncode == 0, result.stderr
+    out, _ = _built_with_conf(copy_root, tmp_path, COUNTING_CONF)
     counts = json.loads((out / "counts.json").read_text(encoding="utf-8"))
     assert counts["_generated/matrix"][0] > 100
     assert {page: (early, late) for page, (early, late) in counts.items() if early != late} \
@@ -194,12 +199,7 @@ def test_page_tree_whole_for_late_handlers(copy_root: Callable[[str], Path],
 
 
 def test_furo_wraps_filled_tables(copy_root: Callable[[str], Path], tmp_path: Path) -> None:
-    project = copy_root("complete")
-    with (project / "conf.py").open("a", encoding="utf-8") as conf:
-        conf.write('\nhtml_theme = "furo"\n')
-    out = tmp_path / "out"
-    result = run_sphinx(project / "docs", out, confdir=project)
-    assert result.returncode == 0, result.stderr
+    out, _ = _built_with_conf(copy_root, tmp_path, '\nhtml_theme = "furo"\n')
     for page in ("matrix", "applicability"):
         html_page = (out / f"_generated/{page}.html").read_text(encoding="utf-8")
         assert re.search(r'<div class="table-wrapper[^"]*">\s*<table', html_page), page
