@@ -339,3 +339,37 @@ def test_link_moved_across_pages(tmp_path: Path) -> None:
     after, expected = _page_texts(incremental), _page_texts(_clean_build(project, tmp_path))
     stale = [name for name in expected if after.get(name) != expected[name]]
     assert stale == [], f"stale after moving {need['id']} from {moved_from}"
+
+
+# Copies of the procedures of several pages, which sphinx-needs lists in the order in
+# which it stores the needs.
+EXTRACT_PAGE = """\
+# Extracts
+
+```{needextract}
+:types: proc
+```
+"""
+
+
+def test_copies_keep_clean_build_order(tmp_path: Path) -> None:
+    project = _synthetic_project(tmp_path / "project", 300)
+    (project / "docs/extract.md").write_text(EXTRACT_PAGE, encoding="utf-8")
+    _edit_file(project, "docs/index.md", "```{toctree}\n", "```{toctree}\nextract\n")
+    incremental = tmp_path / "incremental"
+    _build(project, incremental)
+
+    # the page of the first procedure is read again, and its needs with it
+    path = project / "needs/part01.yaml"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    procedure = next(n for n in data["needs"] if n["type"] == "proc")
+    procedure["content"] = "Changed content."
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    _build(project, incremental)
+
+    clean = _clean_build(project, tmp_path)
+    order = [re.findall(r'<table class="need[^"]*" id="(PROC_S_\d+)"',
+                        (folder / "extract.html").read_text(encoding="utf-8"))
+             for folder in (incremental, clean)]
+    assert len(order[1]) > 10
+    assert order[0] == order[1]

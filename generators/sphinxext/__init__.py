@@ -58,6 +58,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", incremental.outdated_dynamic_docs)
     app.connect("env-updated", incremental.stale_generated_docs)
     app.connect("env-updated", incremental.end_of_read)
+    app.connect("env-updated", incremental.order_needs_as_read, priority=400)
     app.connect("build-finished", incremental.end_of_build)
     app.connect("doctree-read", incremental.note_dynamic_doc)
     app.connect("doctree-resolved", incremental.note_written_doc)

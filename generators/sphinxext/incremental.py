@@ -28,6 +28,7 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx_needs.data import SphinxNeedsData
 from sphinx_needs.directives.needextract import Needextract
 from sphinx_needs.needs import NODE_TYPES
 
@@ -142,6 +143,26 @@ def _source_name(app: Sphinx, docname: str) -> str:
     name = f"{docname}.md"
     suffix = app.config.html_sourcelink_suffix
     return name if name.endswith(suffix) else name + suffix
+
+
+def order_needs_as_read(app: Sphinx, env: BuildEnvironment) -> None:
+    """Put the needs in the order a clean build reads them: by page, then as written.
+
+    ``needextract`` and other lists without a sort option show needs in the order in
+    which sphinx-needs stores them. A page read again adds its needs at the end, so
+    after an incremental build they would appear elsewhere than after a clean one.
+    Sphinx reads the pages of a clean build in the order of their names. Needs of no
+    page, such as external needs loaded before any page is read, come first.
+    """
+    data = SphinxNeedsData(env)
+    if data.needs_is_post_processed:
+        return
+    needs = data.get_needs_mutable()
+    rank = {docname: number for number, docname in enumerate(sorted(env.found_docs))}
+    ordered = sorted(needs.items(), key=lambda item: rank.get(item[1]["docname"] or "", -1))
+    if [need_id for need_id, _ in ordered] != list(needs):
+        needs.clear()
+        needs.update(ordered)
 
 
 def end_of_read(app: Sphinx, env: BuildEnvironment) -> list[str]:
