@@ -270,6 +270,9 @@ def ratios(results: dict[int, dict[str, Measurement]]) -> list[str]:
     return lines
 
 
+MIN_SIZE = 200
+"""Smallest project size measured: 10 needs in each of the 20 need files."""
+
 MEMORY_SIZE = 5000
 """Project size at which peak memory has a target."""
 MEMORY_LIMIT_MB = 400
@@ -296,6 +299,9 @@ def main() -> None:
     options = parser.parse_args()
 
     sizes = [int(s) for s in options.sizes.split(",")]
+    if min(sizes) < MIN_SIZE:
+        parser.error(f"each size must be at least {MIN_SIZE} needs, so that the need file "
+                     "that the incremental build edits holds requirements and artifacts")
     work = (options.work or Path(tempfile.mkdtemp(prefix="iso27035-bench-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, Measurement]] = {}
