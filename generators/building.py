@@ -145,7 +145,7 @@ def _build_in_staging(project_dir: Path, out_dir: Path, existed: bool, *, jobs: 
     html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-", dir=out_dir.parent))
     staged_html, staged_doctrees = staging / "html", staging / DOCTREES
-    code = EXIT_INVALID
+    code, swapped = EXIT_INVALID, False
     try:
         if html_dir.is_dir():
             shutil.copytree(html_dir, staged_html, symlinks=True)
@@ -156,14 +156,35 @@ def _build_in_staging(project_dir: Path, out_dir: Path, existed: bool, *, jobs: 
         if code == EXIT_OK:
             out_dir.mkdir(exist_ok=True)
             _swap(staged_html, html_dir)
+            swapped = True
         return code
     finally:
         # the cache is kept after a failure too, unless this run would leave it alone in
         # an output folder it created
         if staged_doctrees.is_dir() and (existed or code == EXIT_OK):
+            if not swapped:
+                _forget_written_pages(staged_doctrees)
             out_dir.mkdir(exist_ok=True)
-            os.replace(staged_doctrees, doctree_dir)
+            try:
+                os.replace(staged_doctrees, doctree_dir)
+            except OSError as error:
+                click.echo(f"iso27035: cannot put the page cache back into "
+                           f"{display_path(doctree_dir)} ({error.strerror}): another build "
+                           "wrote to the same output folder at the same time. Run one build "
+                           "at a time for an output folder, and delete the folder if pages "
+                           "look outdated.", err=True)
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _forget_written_pages(doctree_dir: Path) -> None:
+    """Delete the extension's record of the pages it wrote into a site that was discarded.
+
+    The record would say that the previous site shows what this build wrote. Without
+    it, the next build writes every generated page again.
+    """
+    from generators.sphinxext.incremental import RECORD_NAME
+
+    (doctree_dir / RECORD_NAME).unlink(missing_ok=True)
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -223,6 +244,15 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
     except SphinxError as error:
         message = str(error).removeprefix("iso27035: ")
         click.echo(f"iso27035: the site build failed: {message}", err=True)
+        return EXIT_INVALID
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:
+        # an extension's own error, such as an unknown layout name: sphinx-needs derives
+        # some of its errors from BaseException
+        click.echo(f"iso27035: the site build failed: {type(error).__name__}: {error} (hint: "
+                   "check the directive options of the pages; sphinx-build shows where the "
+                   "error came from)", err=True)
         return EXIT_INVALID
     return EXIT_OK if app.statuscode == 0 else EXIT_INVALID
 

@@ -81,7 +81,7 @@ def _changes(project_dir: Path, out_dir: Path, interval: float,
     A change is yielded once the files have stayed the same for one interval, so that
     an editor saving several files, or one file in several steps, causes one build.
     """
-    skipped = {out_dir, project_dir / DOCS_FOLDER / GENERATED_FOLDER}
+    skipped = {out_dir, out_dir / "html", project_dir / DOCS_FOLDER / GENERATED_FOLDER}
     before = snapshot(project_dir, skipped)
     yield []
     while True:

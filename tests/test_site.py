@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli, run_sphinx
+from tests.test_incremental import _page_texts
 
 
 def _text(path: Path) -> str:
@@ -370,6 +371,59 @@ def test_failed_build_keeps_previous_site(copy_root: Callable[[str], Path]) -> N
     after = _files(site)
     assert after == before
     assert not [p for p in project.iterdir() if "staging" in p.name]
+
+
+# A project extension that interrupts the build, as Ctrl+C would, after the extension
+# has recorded the pages it wrote. Sphinx keeps its environment after an interruption.
+LATE_INTERRUPT_CONF = """
+
+def setup(app):
+    def interrupt(app, exception):
+        if exception is None:
+            raise KeyboardInterrupt
+
+    app.connect("build-finished", interrupt, priority=950)
+"""
+
+
+def test_discarded_build_leaves_no_record(copy_root: Callable[[str], Path],
+                                          tmp_path: Path) -> None:
+    project = copy_root("complete")
+    path = project / "needs/artifacts.yaml"
+    # the policy's page shows the procedure's title, filled in when the page is written
+    path.write_text(path.read_text().replace(
+        "    satisfies: [REQ_TEST_POLICY]\n",
+        "    satisfies: [REQ_TEST_POLICY]\n    content: \"See {need}`PROC_INTAKE`.\"\n", 1))
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    site = project / "_build/html"
+    before = _files(site)
+    conf = project / "conf.py"
+    plain_conf = conf.read_text(encoding="utf-8")
+    conf.write_text(plain_conf + LATE_INTERRUPT_CONF, encoding="utf-8")
+    path.write_text(path.read_text().replace('"Event intake"', '"Event intake, changed"'))
+    assert run_cli("build", "--project", str(project)).returncode != 0
+    assert _files(site) == before
+
+    conf.write_text(plain_conf, encoding="utf-8")
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    clean = tmp_path / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("_build", "_generated"))
+    assert run_cli("build", "--project", str(clean)).returncode == 0
+    after, expected = _page_texts(site), _page_texts(clean / "_build/html")
+    assert [page for page in expected if after.get(page) != expected[page]] == []
+    assert "Event intake, changed" in after["_generated/documents/tst-pol-01.html"]
+
+
+def test_unknown_layout_reported_without_traceback(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    (project / "docs/extract.md").write_text(
+        "# Extract\n\n```{needextract}\n:filter: id == \"PROC_INTAKE\"\n"
+        ":layout: nosuchlayout\n```\n", encoding="utf-8")
+    result = run_cli("build", "--project", str(project))
+    assert result.returncode == 2
+    assert "iso27035: the site build failed:" in result.stderr
+    assert "nosuchlayout" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM ends a process at once there")
