@@ -91,9 +91,8 @@ def measure_watch(project: Path, out: Path, repeat: int) -> Measurement:
     """Time rounds of ``iso27035 watch`` after one-file edits: a build and a check each.
 
     The time is the median of what the watcher reports for ``repeat`` rounds, from the
-    change it noticed to the end of the check; it leaves out the interval of its look
-    at the files. The memory is the watcher's peak resident set size, where the system
-    reports it.
+    change it noticed to the end of the check. It leaves out the polling interval. The
+    memory is the watcher's peak resident set size, where the system reports it.
     """
     shutil.rmtree(out, ignore_errors=True)
     watcher = subprocess.Popen(

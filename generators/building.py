@@ -179,8 +179,9 @@ def _build_in_staging(project_dir: Path, out_dir: Path, existed: bool, *, jobs: 
 def _forget_written_pages(doctree_dir: Path) -> None:
     """Delete the extension's record of the pages it wrote into a site that was discarded.
 
-    The record would say that the previous site shows what this build wrote. Without
-    it, the next build writes every generated page again.
+    Left in place, the record would mark those pages as written, although the live site
+    still shows the previous ones. Without it, the next build writes every generated
+    page again.
     """
     from generators.sphinxext.incremental import RECORD_NAME
 

@@ -156,8 +156,8 @@ def setup(app):
 """
 
 
-def test_matrix_link_without_label_resolved_by_sphinx(copy_root: Callable[[str], Path],
-                                                       tmp_path: Path) -> None:
+def test_unlabeled_link_resolved_by_sphinx(copy_root: Callable[[str], Path],
+                                            tmp_path: Path) -> None:
     out, warnings = _built_with_conf(copy_root, tmp_path, HIDDEN_LABEL_CONF)
     assert "matrix.md:7: WARNING: undefined label: 'req_test_policy'" in warnings
     page = (out / "_generated/matrix.html").read_text(encoding="utf-8")
@@ -190,8 +190,8 @@ def setup(app):
 """
 
 
-def test_page_tree_whole_for_late_handlers(copy_root: Callable[[str], Path],
-                                           tmp_path: Path) -> None:
+def test_late_handlers_see_whole_tree(copy_root: Callable[[str], Path],
+                                      tmp_path: Path) -> None:
     out, _ = _built_with_conf(copy_root, tmp_path, COUNTING_CONF)
     counts = json.loads((out / "counts.json").read_text(encoding="utf-8"))
     assert counts["_generated/matrix"][0] > 100
@@ -414,7 +414,7 @@ def test_discarded_build_leaves_no_record(copy_root: Callable[[str], Path],
     assert "Event intake, changed" in after["_generated/documents/tst-pol-01.html"]
 
 
-def test_unknown_layout_reported_without_traceback(copy_root: Callable[[str], Path]) -> None:
+def test_unknown_layout_reported_plainly(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
     (project / "docs/extract.md").write_text(
         "# Extract\n\n```{needextract}\n:filter: id == \"PROC_INTAKE\"\n"

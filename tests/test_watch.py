@@ -80,7 +80,8 @@ def test_watch_rebuilds_after_each_change(copy_root: Callable[[str], Path]) -> N
         artifacts.write_text(text.replace('"Report suspected events"',
                                           '"Report every event at once"'), encoding="utf-8")
         second = watcher.round()
-        assert "Changed: " in second and "artifacts.yaml" in second
+        assert "Changed: " in second
+        assert "artifacts.yaml" in second
         assert "Report every event at once" in page.read_text(encoding="utf-8")
         assert "requirements" in second  # the coverage summary of the check
 
@@ -88,7 +89,8 @@ def test_watch_rebuilds_after_each_change(copy_root: Callable[[str], Path]) -> N
         artifacts.write_text(text.replace("needs:\n", "needs:\n  - id: [\n", 1),
                              encoding="utf-8")
         broken = watcher.round()
-        assert "artifacts.yaml:" in broken and "invalid YAML" in broken
+        assert "artifacts.yaml:" in broken
+        assert "invalid YAML" in broken
         assert "Traceback" not in broken
         assert "Report every event at once" in page.read_text(encoding="utf-8")
 
@@ -150,6 +152,6 @@ def test_rounds_keep_one_build_in_memory(copy_root: Callable[[str], Path],
         code, _seconds = run_once(project, project / "_build", jobs="1", fail_on=("gap",))
         assert code == 0, capsys.readouterr()
     gc.collect()
-    # Sphinx's log handlers keep the last build until the next one starts, and so does
-    # the role object of Sphinx that a page of the last build used; no earlier build stays
+    # Sphinx's log handlers keep the last build until the next one starts. So does a role
+    # object of Sphinx that a page of the last build used. No earlier build may stay.
     assert len([o for o in gc.get_objects() if isinstance(o, Sphinx)]) <= 2
