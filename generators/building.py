@@ -11,21 +11,25 @@ import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from markupsafe import escape
 
-from generators.cli import EXIT_INVALID, EXIT_OK, fail_input
+from generators.check.baseline import BaselineError, read_baseline
+from generators.check.placement import Placer
+from generators.check.result import decide
+from generators.check.text import format_checked, verdict
+from generators.cli import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, fail_input
 from generators.coverage import Coverage, compute_coverage
-from generators.findings import display_path
-from generators.gc_pause import gc_paused
-from generators.forms.commands import FORMS_FOLDER, FormsError, forms_summary, write_forms
-from generators.loading.project import DOCS_FOLDER, load_project
 from generators.exports import table_exports
+from generators.findings import display_path
+from generators.forms.commands import FORMS_FOLDER, FormsError, forms_summary, write_forms
+from generators.gc_pause import gc_paused
+from generators.loading.project import DOCS_FOLDER, load_project
 from generators.model import Model
 from generators.output import atomic_write
 from generators.reproducible import build_timestamp
@@ -38,14 +42,28 @@ from generators.word.command import (
     write_word,
 )
 
+OnBuilt = Callable[[Any], None]
+"""Called with the Sphinx application after a site build that succeeded."""
 
 DOCTREES = ".doctrees"
 """Sphinx's cache of parsed pages, kept in the output folder between builds."""
 
 
 def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
-              verbose: bool = False) -> int:
-    """Build every output of the project; return the exit code."""
+              verbose: bool = False, fail_on: tuple[str, ...] = (),
+              baseline: Path | None = None) -> int:
+    """Build every output of the project; return the exit code.
+
+    With ``fail_on``, the findings of those kinds that are not in the ``baseline`` file
+    are listed after the outputs are written, and the exit code is 1.
+    """
+    accepted = None
+    if fail_on and baseline is not None:
+        try:
+            accepted = read_baseline(baseline)
+        except BaselineError as error:
+            click.echo(f"iso27035: {error}", err=True)
+            return EXIT_INVALID
     result = load_project(project_dir)
     if result.model is None or result.settings is None:
         fail_input(result.findings)
@@ -89,8 +107,17 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
     totals = coverage.totals
     click.echo(f"Coverage on {coverage.today.isoformat()}: {totals.covered} covered, "
                f"{totals.partial} partial, {totals.gap} gap, {totals.excluded} excluded "
-               f"of {totals.total} requirements. Run 'iso27035 check' for the findings.")
-    return EXIT_OK
+               f"of {totals.total} requirements.")
+    if not fail_on:
+        click.echo("Run 'iso27035 check' for the findings.")
+        return EXIT_OK
+    checked = decide(project_dir, settings.organization, coverage, fail_on, accepted,
+                     baseline, Placer(settings, model))
+    for item in checked.findings:
+        if item.fails:
+            click.echo(format_checked(item))
+    click.echo(verdict(checked))
+    return EXIT_FINDINGS if checked.failed else EXIT_OK
 
 
 def write_matrix_files(model: Model, coverage: Coverage, folder: Path,
@@ -104,19 +131,19 @@ def write_matrix_files(model: Model, coverage: Coverage, folder: Path,
 
 
 def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbose: bool,
-                          organization: str) -> int:
+                          organization: str, on_built: OnBuilt | None = None) -> int:
     """Build the site into a staging folder and swap it in only when the build succeeds.
 
     A failed or interrupted build leaves the previous site as it was. The staging
     folder starts as a copy of the previous site, so Sphinx still rewrites only the
-    pages that changed. The doctree cache is moved in and back.
+    pages that changed. The doctree cache is moved in and back. ``on_built`` is called
+    with the Sphinx application after a build that succeeded.
     """
-    html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
     existed = out_dir.exists()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with _terminate_as_exit():
         return _build_in_staging(project_dir, out_dir, existed, jobs=jobs, verbose=verbose,
-                                 organization=organization)
+                                 organization=organization, on_built=on_built)
 
 
 @contextmanager
@@ -141,7 +168,7 @@ def _terminate_as_exit() -> Iterator[None]:
 
 
 def _build_in_staging(project_dir: Path, out_dir: Path, existed: bool, *, jobs: str,
-                      verbose: bool, organization: str) -> int:
+                      verbose: bool, organization: str, on_built: OnBuilt | None) -> int:
     html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-", dir=out_dir.parent))
     staged_html, staged_doctrees = staging / "html", staging / DOCTREES
@@ -152,7 +179,7 @@ def _build_in_staging(project_dir: Path, out_dir: Path, existed: bool, *, jobs: 
         if doctree_dir.is_dir():
             os.replace(doctree_dir, staged_doctrees)
         code = build_site(project_dir, staged_html, staged_doctrees, jobs=jobs,
-                          verbose=verbose, organization=organization)
+                          verbose=verbose, organization=organization, on_built=on_built)
         if code == EXIT_OK:
             out_dir.mkdir(exist_ok=True)
             _swap(staged_html, html_dir)
@@ -199,11 +226,12 @@ def _swap(new: Path, target: Path) -> None:
 
 
 def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: str,
-               verbose: bool, organization: str) -> int:
+               verbose: bool, organization: str, on_built: OnBuilt | None = None) -> int:
     """Run Sphinx over ``project_dir/docs``; return the exit code.
 
     A project without ``conf.py`` is built with the extension and the default theme,
-    so a project needs no Python file of its own.
+    so a project needs no Python file of its own. ``on_built`` is called with the
+    Sphinx application after a build that succeeded.
     """
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
@@ -213,9 +241,10 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
     srcdir = project_dir / DOCS_FOLDER
     srcdir.mkdir(exist_ok=True)
     has_conf = (project_dir / "conf.py").is_file()
-    overrides: dict[str, object] = {}
+    # the command gates on its own --fail-on, after every output is written
+    overrides: dict[str, object] = {"iso27035_fail_on": []}
     if not has_conf:
-        overrides = {"extensions": ["generators.sphinxext"], "html_theme": "furo",
+        overrides |= {"extensions": ["generators.sphinxext"], "html_theme": "furo",
                      "project": organization, "html_title": _html_title(organization),
                      "iso27035_project": os.fspath(project_dir)}
     status = sys.stdout if verbose else io.StringIO()
@@ -255,7 +284,11 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
                    "check the directive options of the pages; sphinx-build shows where the "
                    "error came from)", err=True)
         return EXIT_INVALID
-    return EXIT_OK if app.statuscode == 0 else EXIT_INVALID
+    if app.statuscode != 0:
+        return EXIT_INVALID
+    if on_built is not None:
+        on_built(app)
+    return EXIT_OK
 
 
 def _html_title(organization: str) -> str:

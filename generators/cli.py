@@ -92,11 +92,22 @@ def _fail_on_kinds(fail_on: str) -> tuple[str, ...]:
               default=None, help="Output folder.  [default: PROJECT/_build]")
 @click.option("-j", "--jobs", default="1", show_default=True,
               help="Parallel Sphinx processes: a number or 'auto'.")
-def build(project_dir: Path, out_dir: Path | None, jobs: str) -> None:
-    """Build the site, the matrix files and the other outputs of a project."""
+@click.option("--fail-on", "fail_on", default="", metavar="KINDS",
+              help="Finding kinds that make the build exit with 1 once every output is "
+              "written, as for 'iso27035 check'.  [default: none]")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --fail-on, fail only on findings not recorded in this file.")
+def build(project_dir: Path, out_dir: Path | None, jobs: str, fail_on: str,
+          baseline: Path | None) -> None:
+    """Build the site, the matrix files and the other outputs of a project.
+
+    Exit 0 when every output is written, 1 when a finding of the --fail-on kinds is
+    left, and 2 on invalid input or usage.
+    """
     from generators.building import run_build
 
-    sys.exit(run_build(project_dir, out_dir, jobs=jobs))
+    sys.exit(run_build(project_dir, out_dir, jobs=jobs, fail_on=_fail_on_kinds(fail_on),
+                       baseline=baseline))
 
 
 @main.command()

@@ -15,12 +15,13 @@ from pathlib import Path
 import click
 
 from generators.building import build_site_atomically
-from generators.check.run import CheckOptions, run_check
+from generators.check.run import CheckOptions, report_check, run_check
 from generators.cli import EXIT_INVALID, EXIT_OK
 from generators.findings import display_path
 from generators.loading.project import DOCS_FOLDER
 from generators.settings import load_settings
 from generators.site.pages import GENERATED_FOLDER
+from generators.sphinxext.project import BuildState, get_state
 
 Snapshot = dict[str, tuple[int, int]]
 """Each watched file, by path, with its modification time (ns) and size."""
@@ -52,24 +53,31 @@ def run_once(project_dir: Path, out_dir: Path, *, jobs: str,
     reported and ends this round only: the previous site stays.
     """
     start = time.perf_counter()
+    options = CheckOptions(project_dir=project_dir, fail_on=fail_on)
     settings, _ = load_settings(project_dir)
     if settings is None:
-        code = _checked(project_dir, fail_on)  # which reports what is wrong with the settings
+        # the check reports what is wrong with the settings
+        code = _checked(lambda: run_check(options))
     else:
+        built: list[BuildState] = []
         code = build_site_atomically(project_dir, out_dir, jobs=jobs, verbose=False,
-                                     organization=settings.organization)
+                                     organization=settings.organization,
+                                     on_built=lambda app: built.append(get_state(app)))
         if code == EXIT_OK:
             click.echo(f"Site:   {display_path(out_dir / 'html' / 'index.html')}")
-            code = _checked(project_dir, fail_on)
+            # the check reports on the model and coverage the site was built from
+            state = built[0]
+            code = _checked(lambda: report_check(options, state.settings or settings,
+                                                 state.model, state.coverage))
     seconds = time.perf_counter() - start
     click.echo(f"Done in {seconds:.2f} s.")
     return code, seconds
 
 
-def _checked(project_dir: Path, fail_on: tuple[str, ...]) -> int:
-    """Run the check and print its report; an input error gives exit code 2, not an exit."""
+def _checked(check: Callable[[], int]) -> int:
+    """Run a check and print its report; an input error gives exit code 2, not an exit."""
     try:
-        return run_check(CheckOptions(project_dir=project_dir, fail_on=fail_on))
+        return check()
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else EXIT_INVALID
 

@@ -55,3 +55,34 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
             path.write_text(textwrap.dedent(text), encoding="utf-8")
         return project
     return make
+
+
+GAPS = """\
+  - id: REQ_TEST_RESPONSE
+    type: req
+    source: Test standard
+    clause: "6.1"
+    title: Respond to incidents
+    phase: respond
+    artifacts: [proc, form]
+  - id: REQ_TEST_RECOVERY
+    type: req
+    source: Test standard
+    clause: "6.1"
+    title: Recover services
+    phase: respond
+    artifacts: [proc]
+"""
+
+
+@pytest.fixture
+def gaps(copy_root: Callable[[str], Path]) -> Path:
+    """The complete test project with two requirements that nothing satisfies.
+
+    Its requirement REQ_TEST_LESSONS stays partial.
+    """
+    project = copy_root("complete")
+    path = project / "needs/requirements.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("exclusions:\n", GAPS + "exclusions:\n"), encoding="utf-8")
+    return project

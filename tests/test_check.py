@@ -24,37 +24,9 @@ from generators.matrix import applicability_rows
 from generators.resources import bundled_dir
 from generators.site.tables import table_rows
 from generators.workbook import EXCEL_CELL_LIMIT, evidence_workbook_bytes
-from tests.conftest import REPOSITORY, run_cli
+from tests.conftest import GAPS, REPOSITORY, run_cli
 
 DATA = Path(__file__).parent / "data"
-
-GAPS = """\
-  - id: REQ_TEST_RESPONSE
-    type: req
-    source: Test standard
-    clause: "6.1"
-    title: Respond to incidents
-    phase: respond
-    artifacts: [proc, form]
-  - id: REQ_TEST_RECOVERY
-    type: req
-    source: Test standard
-    clause: "6.1"
-    title: Recover services
-    phase: respond
-    artifacts: [proc]
-"""
-
-
-@pytest.fixture
-def gaps(copy_root: Callable[[str], Path]) -> Path:
-    """The complete test project with two requirements that nothing satisfies."""
-    project = copy_root("complete")
-    path = project / "needs/requirements.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("exclusions:\n", GAPS + "exclusions:\n"), encoding="utf-8")
-    return project
-
 
 BUNDLED_SETTINGS = """\
 organization: Test Org

@@ -181,6 +181,25 @@ def test_link_edit_writes_without_reading(copy_root: Callable[[str], Path],
     assert _page_texts(incremental) == _page_texts(_clean_build(project, tmp_path))
 
 
+def test_downloads_follow_coverage_without_reading(copy_root: Callable[[str], Path],
+                                                    tmp_path: Path) -> None:
+    project, incremental = _built(copy_root, tmp_path)
+
+    _edit(project, "add link")
+    log = _build(project, incremental)
+
+    # the page offering the matrix files shows only links, which the edit does not change
+    assert "_generated/downloads" not in _pages(log, "reading sources")
+    clean = _clean_build(project, tmp_path)
+    for name in ("traceability-matrix.csv", "traceability-matrix.xlsx",
+                 "statement-of-applicability.csv"):
+        (offered,) = incremental.glob(f"_downloads/*/{name}")
+        (expected,) = clean.glob(f"_downloads/*/{name}")
+        assert offered.read_bytes() == expected.read_bytes(), name
+    assert "REQ_TEST_LESSONS" in next(incremental.glob(
+        "_downloads/*/traceability-matrix.csv")).read_text(encoding="utf-8")
+
+
 NAVIGATION_EDITS = {
     "change page title": ("needs/artifacts.yaml", 'title: "Event report"',
                           'title: "Report of an event"'),

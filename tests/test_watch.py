@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 from sphinx.application import Sphinx
 
+import generators.check.run
+import generators.sphinxext.project
+from generators.loading.project import load_project
 from generators.watching import _changes, run_once, snapshot
-from tests.conftest import REPOSITORY
+from tests.conftest import GAPS, REPOSITORY
 
 # sphinx-needs builds its inline parser with docutils' deprecated OptionParser, and the
 # builds in this process read the ``app`` attribute that Sphinx 11 is to remove
@@ -155,3 +158,27 @@ def test_rounds_keep_one_build_in_memory(copy_root: Callable[[str], Path],
     # Sphinx's log handlers keep the last build until the next one starts. So does a role
     # object of Sphinx that a page of the last build used. No earlier build may stay.
     assert len([o for o in gc.get_objects() if isinstance(o, Sphinx)]) <= 2
+
+
+def test_round_checks_the_model_the_site_was_built_from(
+        copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copy_root("complete")
+    requirements = project / "needs/requirements.yaml"
+    text = requirements.read_text(encoding="utf-8")
+    requirements.write_text(text.replace("exclusions:\n", GAPS + "exclusions:\n"),
+                            encoding="utf-8")
+    loads = []
+    original = load_project
+    for module in (generators.sphinxext.project, generators.check.run):
+        monkeypatch.setattr(module, "load_project",
+                            lambda folder: loads.append(folder) or original(folder))
+
+    code, _seconds = run_once(project, project / "_build", jobs="1", fail_on=("gap",))
+
+    report = capsys.readouterr().out
+    assert code == 1
+    assert "check failed: 2 gap (failing on: gap)" in report
+    assert "REQ_TEST_RESPONSE" in report
+    # the build loaded the project; the check did not load it again
+    assert len(loads) == 1

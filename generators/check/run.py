@@ -16,9 +16,10 @@ from generators.check.placement import Placer
 from generators.check.result import CheckResult, decide
 from generators.check.text import render_summary, render_text
 from generators.cli import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, fail_input
-from generators.coverage import compute_coverage
+from generators.coverage import Coverage, compute_coverage
 from generators.findings import Finding
 from generators.loading.project import load_project
+from generators.model import Model
 from generators.output import atomic_write
 from generators.settings import Settings
 
@@ -45,11 +46,20 @@ def run_check(options: CheckOptions) -> int:
     if result.model is None or result.settings is None:
         fail_input(result.findings)
     settings = result.settings
-    if not result.model.requirements:
-        fail_input([_nothing_to_check(settings)])
     today = options.today or settings.current_date()
     count_drafts = settings.count_drafts and not options.exclude_drafts
     coverage = compute_coverage(result.model, today, count_drafts=count_drafts)
+    return report_check(options, settings, result.model, coverage)
+
+
+def report_check(options: CheckOptions, settings: Settings, model: Model,
+                 coverage: Coverage) -> int:
+    """Report the check of a loaded project; return the exit code.
+
+    ``coverage`` must be computed for the date and drafts that ``options`` ask for.
+    """
+    if not model.requirements:
+        fail_input([_nothing_to_check(settings)])
 
     if options.write_baseline is not None:
         write_baseline(options.write_baseline, coverage.findings)
@@ -66,7 +76,7 @@ def run_check(options: CheckOptions) -> int:
             return EXIT_INVALID
 
     checked = decide(options.project_dir, settings.organization, coverage, options.fail_on,
-                     baseline, options.baseline, Placer(settings, result.model))
+                     baseline, options.baseline, Placer(settings, model))
     report = render_report(checked, options.report_format)
     if options.output is not None:
         atomic_write(options.output, report.encode("utf-8"))

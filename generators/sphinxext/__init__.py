@@ -16,7 +16,6 @@ from generators import __version__
 from generators.gc_pause import skip_collections_at_exit
 from generators.sphinxext import configuration, directives, incremental, project, speedups
 
-
 ENV_VERSION = 2
 """Raised when pages built by an older version would show something else, so that the
 next build reads and writes every page again."""
@@ -44,11 +43,18 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("iso27035_warn_on", ["gap"], "env", types=frozenset({list, tuple}),
                          description="Coverage finding kinds logged as warnings (so that "
                          "-W fails on them); other kinds are logged as information.")
+    app.add_config_value("iso27035_fail_on", [], "", types=frozenset({list, tuple, str}),
+                         description="Finding kinds, or 'all', that make the build exit "
+                         "with status 1, as 'iso27035 check --fail-on' does.")
+    app.add_config_value("iso27035_baseline", "", "", types=frozenset({str}),
+                         description="Baseline file of accepted findings, relative to the "
+                         "project folder, as 'iso27035 check --baseline' reads it.")
 
     # before sphinx-needs reads its own configuration (its earliest handler runs at 10)
     app.connect("config-inited", configuration.configure, priority=5)
     app.connect("builder-inited", project.prepare_build)
     app.connect("build-finished", project.write_root_redirect)
+    app.connect("build-finished", project.fail_on_findings, priority=990)
     app.connect("doctree-read", project.set_aside_read_pages, priority=900)
     app.connect("write-started", project.set_aside_environment, priority=900)
     app.connect("build-finished", project.take_back_environment, priority=900)
@@ -61,6 +67,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", incremental.order_needs_as_read, priority=400)
     app.connect("build-finished", incremental.end_of_build)
     app.connect("doctree-read", incremental.note_dynamic_doc)
+    app.connect("doctree-read", incremental.skip_export_dependencies, priority=900)
     app.connect("doctree-resolved", incremental.note_written_doc)
     app.connect("build-finished", incremental.record_written_docs)
     app.connect("env-purge-doc", incremental.purge_doc)

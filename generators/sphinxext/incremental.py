@@ -35,7 +35,7 @@ from sphinx_needs.needs import NODE_TYPES
 from generators.output import write_if_changed
 from generators.site.pages import GENERATED_FOLDER
 from generators.sphinxext.directives import TablePlaceholder
-from generators.sphinxext.project import get_state
+from generators.sphinxext.project import COVERAGE_DIGEST, EXPORTS_FOLDER, get_state
 from generators.sphinxext.speedups import forget_cleared, note_cleared
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,33 @@ def note_dynamic_doc(app: Sphinx, doctree: nodes.document) -> None:
         return
     if next(doctree.findall(lambda n: isinstance(n, _DYNAMIC_NODES)), None) is not None:
         _dynamic_docs(app.env).add(docname)
+
+
+def skip_export_dependencies(app: Sphinx, doctree: nodes.document) -> None:
+    """Keep a page from being read again only because a generated export it offers changed.
+
+    Sphinx reads a page again when a file behind one of its ``{download}`` links
+    changed, although the page shows only the link, and it copies every download file
+    in each build anyway. The exports change with every change of coverage, so the
+    downloads page, and the page that lists it, would be read and written each time.
+    """
+    env = app.env
+    dependencies = env.dependencies.get(env.docname)
+    if not dependencies:
+        return
+    exports = (get_state(app).generated_dir / EXPORTS_FOLDER).resolve()
+    digest = (get_state(app).generated_dir / COVERAGE_DIGEST).resolve()
+    offered = set()
+    for node in doctree.findall(addnodes.download_reference):
+        target = node.get("reftarget", "")
+        if "://" not in target:
+            path = Path(env.relfn2path(target, env.docname)[1]).resolve()
+            if path.parent == exports and path != digest:
+                offered.add(path)
+    srcdir = Path(env.srcdir)
+    for dependency in list(dependencies):
+        if (srcdir / dependency).resolve() in offered:
+            dependencies.discard(dependency)
 
 
 def outdated_dynamic_docs(app: Sphinx, env: BuildEnvironment, added: set[str],

@@ -17,7 +17,9 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from generators.check.placement import Placement, Placer
+from generators.check.result import CheckResult
 from generators.coverage import Coverage, compute_coverage
+from generators.exports import table_exports
 from generators.findings import Finding
 from generators.gc_pause import (
     gc_paused,
@@ -27,18 +29,22 @@ from generators.gc_pause import (
     take_back_live_objects,
 )
 from generators.loading.project import load_project
-from generators.exports import table_exports
 from generators.model import Model
-from generators.reproducible import ReproducibilityError, build_timestamp
 from generators.output import OutputError, sync_generated_folder, write_if_changed
+from generators.reproducible import ReproducibilityError, build_timestamp
+from generators.settings import Settings
 from generators.site.pages import GENERATED_FOLDER, SiteOptions, render_pages
 from generators.site.tables import Cell, table_rows
+from generators.sphinxext.gate import check_coverage, gate_settings, report_gate
 from generators.template_cache import CACHE_FOLDER, use_cache
 from generators.templating import TemplateError
 
 logger = logging.getLogger(__name__)
 
-COVERAGE_DIGEST = "downloads/coverage-digest.txt"
+EXPORTS_FOLDER = "downloads"
+"""Folder of the generated pages with the matrix files that the site offers."""
+
+COVERAGE_DIGEST = f"{EXPORTS_FOLDER}/coverage-digest.txt"
 """Generated file that changes whenever coverage changes; pages showing coverage
 depend on it, so Sphinx re-reads them exactly then."""
 
@@ -60,6 +66,9 @@ class BuildState:
     generated_dir: Path
     write_digests: dict[str, str]
     """Digest of what is filled in when each generated page is written, by docname."""
+    settings: Settings | None = None
+    gate: CheckResult | None = None
+    """The findings that fail the build, when ``iso27035_fail_on`` is set."""
     reading: ReadProgress = field(default_factory=ReadProgress)
     tables: dict[str, tuple[list[str], list[list[Cell]]]] = field(default_factory=dict)
 
@@ -95,6 +104,7 @@ def project_dir_of(app: Sphinx) -> Path:
 def prepare_build(app: Sphinx) -> None:
     """Load and validate the project, compute coverage and write the generated pages."""
     project_dir = project_dir_of(app)
+    gate = gate_settings(app, project_dir)
     result = load_project(project_dir)
     if result.model is None or result.settings is None:
         for finding in result.findings:
@@ -121,7 +131,7 @@ def prepare_build(app: Sphinx) -> None:
             files = {path: text.encode("utf-8") for path, text in pages.texts.items()}
             timestamp = build_timestamp(settings.current_date())
             for name, data in table_exports(result.model, coverage, timestamp).items():
-                files[f"downloads/{name}"] = data
+                files[f"{EXPORTS_FOLDER}/{name}"] = data
     except TemplateError as error:
         raise ExtensionError(f"iso27035: {error}. Fix the template, or delete the project's "
                              "copy of it to use the bundled one.") from None
@@ -135,20 +145,36 @@ def prepare_build(app: Sphinx) -> None:
     logger.info("iso27035: %d requirement(s), %d generated file(s) changed",
                 len(coverage.requirements), len(changed))
 
+    placer = Placer(settings, result.model)
+    checked = check_coverage(gate, project_dir, settings.organization, coverage, placer) \
+        if gate.kinds else None
     write_digests = {f"{GENERATED_FOLDER}/{path.removesuffix('.md')}": digest
                      for path, digest in pages.write_digests.items()}
     _STATES[app] = BuildState(project_dir, result.model, coverage, generated_dir,
-                              write_digests)
+                              write_digests, settings, checked)
     relax_garbage_collection()
 
     warn_on = set(app.config.iso27035_warn_on)
-    placer = Placer(settings, result.model)
-    for finding in coverage.findings:
-        log_finding(finding, as_warning=finding.kind in warn_on, placement=placer.place(finding))
+    if checked is None:
+        for finding in coverage.findings:
+            log_finding(finding, as_warning=finding.kind in warn_on,
+                        placement=placer.place(finding))
+    else:
+        # a finding that fails the build is a warning, also of a kind not in iso27035_warn_on
+        for item in checked.findings:
+            log_finding(item.finding, as_warning=item.fails or item.finding.kind in warn_on,
+                        placement=item.placement)
     if not diagrams:
         logger.info("iso27035: Graphviz 'dot' was not found, so the pages show no trace "
                     "diagrams; install Graphviz (e.g. 'apt-get install graphviz' or "
                     "'brew install graphviz') and build again to get them")
+
+
+def fail_on_findings(app: Sphinx, exception: Exception | None) -> None:
+    """Fail a finished build when a finding of the ``iso27035_fail_on`` kinds is left."""
+    state = _STATES.get(app)
+    if state is not None and state.gate is not None:
+        report_gate(app, state.gate, exception)
 
 
 def cache_theme_templates(app: Sphinx, folder: Path) -> None:

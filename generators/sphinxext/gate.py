@@ -1,0 +1,83 @@
+"""Fail a site build on coverage findings, as ``iso27035 check`` does.
+
+With ``iso27035_fail_on`` set in ``conf.py`` (or ``-D iso27035_fail_on=gap`` on the
+command line), a build whose coverage has a finding of those kinds ends with exit
+status 1 once every page is written. A finding recorded in the ``iso27035_baseline``
+file does not fail it. A pipeline then builds the site and gates on coverage in one
+process, without loading the project a second time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from generators.check.baseline import BaselineError, read_baseline
+from generators.check.placement import Placer
+from generators.check.result import CHECK_KINDS, CheckResult, decide
+from generators.check.text import verdict
+from generators.coverage import Coverage
+
+logger = logging.getLogger(__name__)
+
+
+def gate_kinds(app: Sphinx) -> tuple[str, ...]:
+    """Return the finding kinds that fail the build; raise ExtensionError on an unknown one."""
+    configured = app.config.iso27035_fail_on
+    if isinstance(configured, str):
+        configured = configured.split(",")
+    kinds = tuple(dict.fromkeys(str(kind).strip() for kind in configured if str(kind).strip()))
+    if kinds == ("all",):
+        return CHECK_KINDS
+    unknown = [kind for kind in kinds if kind not in CHECK_KINDS]
+    if unknown:
+        raise ExtensionError(f"iso27035: unknown finding kind(s) {', '.join(unknown)} in "
+                             f"iso27035_fail_on; choose from {', '.join(CHECK_KINDS)} or "
+                             "'all'")
+    return kinds
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """The finding kinds that fail the build, and the findings accepted in a baseline."""
+
+    kinds: tuple[str, ...]
+    baseline: set[tuple[str, str]] | None
+    baseline_path: Path | None
+
+
+def gate_settings(app: Sphinx, project_dir: Path) -> GateSettings:
+    """Read the gate's settings; raise ExtensionError on an unknown kind or a bad baseline.
+
+    The baseline file is relative to the project folder, and read only when a kind is set.
+    """
+    kinds = gate_kinds(app)
+    configured = app.config.iso27035_baseline
+    path = project_dir / configured if configured else None
+    baseline = None
+    if kinds and path is not None:
+        try:
+            baseline = read_baseline(path)
+        except BaselineError as error:
+            raise ExtensionError(f"iso27035: {error} (set in iso27035_baseline)") from None
+    return GateSettings(kinds, baseline, path)
+
+
+def check_coverage(settings: GateSettings, project_dir: Path, organization: str,
+                   coverage: Coverage, placer: Placer) -> CheckResult:
+    """Decide which findings fail the build, as the check does."""
+    return decide(project_dir, organization, coverage, settings.kinds, settings.baseline,
+                  settings.baseline_path, placer)
+
+
+def report_gate(app: Sphinx, result: CheckResult, exception: Exception | None) -> None:
+    """Once a build is done, fail it when a finding fails the gate."""
+    if exception is not None or not result.failed:
+        return
+    logger.error("iso27035: %s. The failing findings are the warnings above; "
+                 "'iso27035 check' reports them with the coverage summary.", verdict(result))
+    app.statuscode = 1
