@@ -161,6 +161,8 @@ def has_command(name: str, cwd: Path) -> bool:
 def run_size(size: int, work: Path, repeat: int) -> dict[str, Measurement]:
     """Measure every figure for one project size."""
     project, plain = work / f"project-{size}", work / f"plain-{size}"
+    for folder in (project, plain):  # from an earlier run with the same --work
+        shutil.rmtree(folder, ignore_errors=True)
     write_project(project, size)
     write_plain_project(plain, project)
     out, doctrees = work / f"site-{size}", work / f"doctrees-{size}"

@@ -50,6 +50,50 @@ def skip_collections_at_exit() -> None:
 _EXIT_HANDLER_REGISTERED = False
 
 
+def pause_until_loaded() -> None:
+    """Disable the collector until ``set_aside_loaded_objects`` or ``resume_collections``.
+
+    Until the project is loaded, a build mostly creates objects that live to its end:
+    Sphinx unpickles its environment, sets up the builder and theme, and the extension
+    loads the model. Each young collection meanwhile scans them, and the older
+    generations scan them again. After an edit of a synthetic project of 1,000 needs
+    (benchmarks/run.py, 2-core machine), pausing the collector there and setting the
+    loaded objects aside cut its time from about 0.18 s to 0.09 s of a 1.7 s build.
+    Nothing is done when the collector is already disabled.
+    """
+    global _PAUSED
+    if gc.isenabled():
+        gc.disable()
+        _PAUSED = True
+
+
+def set_aside_loaded_objects() -> None:
+    """Keep every object alive now out of later collections, then enable the collector.
+
+    Nothing is collected first: the little garbage with cycles made while loading
+    stays until ``take_back_live_objects``. Only a collector that ``pause_until_loaded``
+    disabled is enabled.
+    """
+    global _SET_ASIDE
+    if not _PAUSED:
+        return
+    if not _frozen_elsewhere():
+        gc.freeze()
+        _SET_ASIDE = True
+    resume_collections()
+
+
+def resume_collections() -> None:
+    """Enable the collector again if ``pause_until_loaded`` disabled it."""
+    global _PAUSED
+    if _PAUSED:
+        gc.enable()
+        _PAUSED = False
+
+
+_PAUSED = False
+
+
 def set_aside_live_objects() -> None:
     """Collect garbage once, then keep every live object out of later collections.
 

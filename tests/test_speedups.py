@@ -23,26 +23,29 @@ from sphinx import addnodes
 from sphinx.errors import NoUri
 from sphinx_needs import layout
 
-from generators.sphinxext.directives import _Linker
 from generators.gc_pause import (
+    pause_until_loaded,
     release_tree,
+    resume_collections,
     set_aside_live_objects,
+    set_aside_loaded_objects,
     set_aside_young_survivors,
     take_back_live_objects,
 )
+from generators.sphinxext.directives import _Linker
 from generators.sphinxext.project import (
     READ_SET_ASIDE_PAGES,
     SET_ASIDE_MIN_PAGES,
     ReadProgress,
-    set_aside_read_pages,
     set_aside_environment,
+    set_aside_read_pages,
     take_back_environment,
 )
 from generators.sphinxext.speedups import (
-    cache_layout_functions,
-    cache_layout_labels,
     NeedsById,
     PickledNode,
+    cache_layout_functions,
+    cache_layout_labels,
     forget_cleared,
     keep_need_nodes_pickled,
     note_cleared,
@@ -522,3 +525,58 @@ def test_pooled_parsers_leave_html_renderer_alone() -> None:
     reuse_need_content_parsers()
     parser = mdit.create_md_parser(MdParserConfig(), RendererHTML)
     assert parser.render("**bold** & more") == "<p><strong>bold</strong> &amp; more</p>\n"
+
+
+def test_collector_paused_until_loaded() -> None:
+    assert gc.isenabled()
+    try:
+        pause_until_loaded()
+        assert not gc.isenabled()
+        set_aside_loaded_objects()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        resume_collections()
+        take_back_live_objects()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_collector_disabled_elsewhere_left_alone() -> None:
+    gc.disable()
+    try:
+        pause_until_loaded()
+        set_aside_loaded_objects()
+        assert not gc.isenabled()
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+
+
+BUILD_AND_REPORT_COLLECTOR = """\
+import gc, sys
+from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
+project, out = sys.argv[1], sys.argv[2]
+try:
+    Sphinx(project + "/docs", project, out, out + "/.doctrees", "html", status=None,
+           warning=None).build()
+except SphinxError:
+    print("failed")
+print(gc.isenabled(), gc.get_freeze_count())
+"""
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_build_gives_the_collector_back(copy_root: Callable[[str], Path], tmp_path: Path,
+                                        valid: bool) -> None:
+    project = copy_root("complete")
+    if not valid:
+        (project / "needs/broken.yaml").write_text("needs: [\n", encoding="utf-8")
+
+    result = subprocess.run([sys.executable, "-c", BUILD_AND_REPORT_COLLECTOR, str(project),
+                             str(tmp_path / "out")], capture_output=True, text=True,
+                            check=False, timeout=300)
+
+    expected = "True 0" if valid else "failed\nTrue 0"
+    assert result.stdout.strip() == expected, result.stderr

@@ -52,6 +52,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
 
     # before sphinx-needs reads its own configuration (its earliest handler runs at 10)
     app.connect("config-inited", configuration.configure, priority=5)
+    app.connect("config-inited", project.pause_collector, priority=1)
     app.connect("builder-inited", project.prepare_build)
     app.connect("build-finished", project.write_root_redirect)
     app.connect("build-finished", project.fail_on_findings, priority=990)

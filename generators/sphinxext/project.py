@@ -13,6 +13,7 @@ import jinja2
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders import Builder
+from sphinx.config import Config
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
@@ -23,8 +24,11 @@ from generators.exports import table_exports
 from generators.findings import Finding
 from generators.gc_pause import (
     gc_paused,
+    pause_until_loaded,
     release_tree,
+    resume_collections,
     set_aside_live_objects,
+    set_aside_loaded_objects,
     set_aside_young_survivors,
     take_back_live_objects,
 )
@@ -101,8 +105,26 @@ def project_dir_of(app: Sphinx) -> Path:
     return Path(app.srcdir).resolve().parent
 
 
+def pause_collector(app: Sphinx, config: Config) -> None:
+    """Pause the garbage collector while Sphinx loads its environment, until prepared."""
+    pause_until_loaded()
+
+
 def prepare_build(app: Sphinx) -> None:
-    """Load and validate the project, compute coverage and write the generated pages."""
+    """Load and validate the project, compute coverage and write the generated pages.
+
+    Once the project is loaded, what is alive is set aside from later garbage
+    collections and the collector runs again.
+    """
+    try:
+        _prepare_build(app)
+    except BaseException:
+        resume_collections()
+        raise
+    set_aside_loaded_objects()
+
+
+def _prepare_build(app: Sphinx) -> None:
     project_dir = project_dir_of(app)
     gate = gate_settings(app, project_dir)
     result = load_project(project_dir)
@@ -308,4 +330,5 @@ _WRITTEN: weakref.WeakKeyDictionary[Sphinx, nodes.document] = weakref.WeakKeyDic
 
 def take_back_environment(app: Sphinx, exception: Exception | None) -> None:
     """At the end of a build, let the collector free the environment again."""
+    resume_collections()
     take_back_live_objects()
