@@ -62,9 +62,24 @@ def pause_until_loaded() -> None:
     Nothing is done when the collector is already disabled.
     """
     global _PAUSED
+    # garbage that an earlier build of this process left would be set aside again with
+    # this build's objects, build after build
+    collect_given_back()
     if gc.isenabled():
         gc.disable()
         _PAUSED = True
+
+
+def collect_given_back() -> None:
+    """Collect garbage when ``take_back_live_objects`` gave back objects since the last time.
+
+    A process that runs several builds calls this between them, while it has nothing
+    else to do; otherwise the next build does it before it pauses the collector.
+    """
+    global _UNCOLLECTED
+    if _UNCOLLECTED:
+        gc.collect()
+        _UNCOLLECTED = False
 
 
 def set_aside_loaded_objects() -> None:
@@ -102,7 +117,7 @@ def set_aside_live_objects() -> None:
     ``take_back_live_objects``. Objects that ``set_aside_young_survivors`` froze are
     collected again first, because some of them may have become garbage meanwhile.
     """
-    global _SET_ASIDE
+    global _SET_ASIDE, _UNCOLLECTED
     if _frozen_elsewhere():
         return
     if _SET_ASIDE:
@@ -110,6 +125,7 @@ def set_aside_live_objects() -> None:
     gc.collect()
     gc.freeze()
     _SET_ASIDE = True
+    _UNCOLLECTED = False
 
 
 def set_aside_young_survivors() -> None:
@@ -144,13 +160,16 @@ def take_back_live_objects() -> None:
     When another part of the process had frozen objects first, nothing was set aside
     here, and they stay frozen.
     """
-    global _SET_ASIDE
+    global _SET_ASIDE, _UNCOLLECTED
     if _SET_ASIDE:
         gc.unfreeze()
         _SET_ASIDE = False
+        _UNCOLLECTED = True
 
 
 _SET_ASIDE = False
+_UNCOLLECTED = False
+"""Whether objects given back by ``take_back_live_objects`` may hold uncollected garbage."""
 
 
 def release_tree(root: Any) -> None:

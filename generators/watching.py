@@ -18,6 +18,7 @@ from generators.building import build_site_atomically
 from generators.check.run import CheckOptions, report_check, run_check
 from generators.cli import EXIT_INVALID, EXIT_OK
 from generators.findings import display_path
+from generators.gc_pause import collect_given_back
 from generators.loading.project import DOCS_FOLDER
 from generators.settings import load_settings
 from generators.site.pages import GENERATED_FOLDER
@@ -38,6 +39,7 @@ def run_watch(project_dir: Path, out_dir: Path | None, *, jobs: str,
                 click.echo(f"\nChanged: {', '.join(changed[:3])}"
                            f"{f' and {len(changed) - 3} more' if len(changed) > 3 else ''}")
             run_once(project_dir, out_dir, jobs=jobs, fail_on=fail_on)
+            collect_given_back()  # while waiting, not in the next round
             click.echo(f"Watching {display_path(project_dir)} for changes; press Ctrl+C to "
                        "stop.")
     except KeyboardInterrupt:

@@ -182,3 +182,19 @@ def test_round_checks_the_model_the_site_was_built_from(
     assert "REQ_TEST_RESPONSE" in report
     # the build loaded the project; the check did not load it again
     assert len(loads) == 1
+
+
+def test_rounds_leave_no_garbage_behind(copy_root: Callable[[str], Path],
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_root("complete")
+    artifacts = project / "needs/artifacts.yaml"
+    text = artifacts.read_text(encoding="utf-8")
+    tracked = []
+    for round_number in range(6):
+        artifacts.write_text(text.replace('"Event intake"', f'"Event intake {round_number}"'),
+                             encoding="utf-8")
+        code, _seconds = run_once(project, project / "_build", jobs="1", fail_on=("gap",))
+        assert code == 0, capsys.readouterr()
+        tracked.append(len(gc.get_objects()) + gc.get_freeze_count())
+    # each round frees what the one before it left, so the count stops growing
+    assert tracked[-1] < tracked[2] * 1.03, tracked
