@@ -15,6 +15,10 @@ from generators.matrix import (
 from generators.model import Model
 from generators.workbook import workbook_bytes
 
+EXPORT_NAMES = (f"{MATRIX_BASENAME}.csv", f"{MATRIX_BASENAME}.json", f"{MATRIX_BASENAME}.xlsx",
+                f"{APPLICABILITY_BASENAME}.csv")
+"""The file names that ``table_exports`` returns."""
+
 
 def table_exports(model: Model, coverage: Coverage, timestamp: dt.datetime) -> dict[str, bytes]:
     """Return the matrix (CSV, JSON, workbook) and the statement of applicability (CSV)."""

@@ -56,6 +56,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", project.prepare_build)
     app.connect("build-finished", project.write_root_redirect)
     app.connect("build-finished", project.fail_on_findings, priority=990)
+    app.connect("write-started", project.finish_exports, priority=1)
+    app.connect("build-finished", project.finish_exports, priority=1)
     app.connect("doctree-read", project.set_aside_read_pages, priority=900)
     app.connect("write-started", project.set_aside_environment, priority=900)
     app.connect("build-finished", project.take_back_environment, priority=900)

@@ -20,7 +20,7 @@ from sphinx.util import logging
 from generators.check.placement import Placement, Placer
 from generators.check.result import CheckResult
 from generators.coverage import Coverage, compute_coverage
-from generators.exports import table_exports
+from generators.exports import EXPORT_NAMES, table_exports
 from generators.findings import Finding
 from generators.gc_pause import (
     gc_paused,
@@ -39,6 +39,13 @@ from generators.reproducible import ReproducibilityError, build_timestamp
 from generators.settings import Settings
 from generators.site.pages import GENERATED_FOLDER, SiteOptions, render_pages
 from generators.site.tables import Cell, table_rows
+from generators.sphinxext.background import (
+    BackgroundError,
+    WriteJob,
+    can_fork,
+    finish_writing,
+    start_writing,
+)
 from generators.sphinxext.gate import check_coverage, gate_settings, report_gate
 from generators.template_cache import CACHE_FOLDER, use_cache
 from generators.templating import TemplateError
@@ -147,13 +154,17 @@ def _prepare_build(app: Sphinx) -> None:
                           own_index=app.config.root_doc != f"{GENERATED_FOLDER}/index",
                           template_cache=template_cache)
     cache_theme_templates(app, template_cache)
+    exports = [f"{EXPORTS_FOLDER}/{name}" for name in EXPORT_NAMES]
+    # a page that offers a file, read while it is written again, finds the old one
+    in_background = can_fork() and all((generated_dir / name).is_file() for name in exports)
     try:
         with gc_paused():
             pages = render_pages(result.model, coverage, options)
             files = {path: text.encode("utf-8") for path, text in pages.texts.items()}
             timestamp = build_timestamp(settings.current_date())
-            for name, data in table_exports(result.model, coverage, timestamp).items():
-                files[f"{EXPORTS_FOLDER}/{name}"] = data
+            if not in_background:
+                for name, data in table_exports(result.model, coverage, timestamp).items():
+                    files[f"{EXPORTS_FOLDER}/{name}"] = data
     except TemplateError as error:
         raise ExtensionError(f"iso27035: {error}. Fix the template, or delete the project's "
                              "copy of it to use the bundled one.") from None
@@ -161,9 +172,15 @@ def _prepare_build(app: Sphinx) -> None:
         raise ExtensionError(f"iso27035: {error}; unset it or give whole seconds") from None
     files[COVERAGE_DIGEST] = coverage_digest(coverage)
     try:
-        changed = sync_generated_folder(generated_dir, files)
+        changed = sync_generated_folder(generated_dir, files,
+                                        pending=exports if in_background else ())
     except OutputError as error:
         raise ExtensionError(f"iso27035: {error}") from None
+    if in_background:
+        model = result.model
+        _EXPORT_JOBS[app] = start_writing(
+            generated_dir / EXPORTS_FOLDER,
+            lambda: table_exports(model, coverage, timestamp))
     logger.info("iso27035: %d requirement(s), %d generated file(s) changed",
                 len(coverage.requirements), len(changed))
 
@@ -190,6 +207,26 @@ def _prepare_build(app: Sphinx) -> None:
         logger.info("iso27035: Graphviz 'dot' was not found, so the pages show no trace "
                     "diagrams; install Graphviz (e.g. 'apt-get install graphviz' or "
                     "'brew install graphviz') and build again to get them")
+
+
+_EXPORT_JOBS: weakref.WeakKeyDictionary[Sphinx, WriteJob] = weakref.WeakKeyDictionary()
+
+
+def finish_exports(app: Sphinx, *args: object) -> None:
+    """Wait for the matrix files written in the background, before Sphinx copies them.
+
+    Connected to ``write-started`` and, for builders that write no pages, to
+    ``build-finished``.
+    """
+    job = _EXPORT_JOBS.pop(app, None)
+    if job is None:
+        return
+    try:
+        finish_writing(job)
+    except BackgroundError as error:
+        raise ExtensionError(f"iso27035: the matrix files could not be written into "
+                             f"{get_state(app).generated_dir / EXPORTS_FOLDER}: {error}") \
+            from None
 
 
 def fail_on_findings(app: Sphinx, exception: Exception | None) -> None:
