@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,3 +88,29 @@ def test_failed_child_fails_the_build(copy_root: Callable[[str], Path], tmp_path
     assert "second build: 2" in result.stdout, result.stderr
     assert "the matrix files could not be written" in result.stderr
     assert "RuntimeError: the workbook is full" in result.stderr
+
+
+class _App:
+    """A stand-in for the Sphinx application, the key of a background job."""
+
+
+@pytest.mark.parametrize("build_error", [None, RuntimeError("a page could not be read")])
+def test_failed_child_reported_unless_the_build_failed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        build_error: BaseException | None) -> None:
+    from sphinx.errors import ExtensionError
+
+    from generators.sphinxext import project
+
+    app = _App()
+    monkeypatch.setattr(project, "get_state", lambda _app: types.SimpleNamespace(
+        generated_dir=tmp_path))
+    project._EXPORT_JOBS[app] = start_writing(tmp_path / "missing", _failing)
+
+    if build_error is None:
+        with pytest.raises(ExtensionError, match="ValueError: no rows"):
+            project.finish_exports(app, build_error)  # type: ignore[arg-type]
+    else:
+        # the build's own error is the one Sphinx reports
+        project.finish_exports(app, build_error)  # type: ignore[arg-type]
+    assert app not in project._EXPORT_JOBS

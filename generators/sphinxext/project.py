@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import shutil
 import weakref
@@ -127,6 +128,8 @@ def prepare_build(app: Sphinx) -> None:
         _prepare_build(app)
     except BaseException:
         resume_collections()
+        with contextlib.suppress(BackgroundError):  # the first error is the one to report
+            wait_for_exports(app)
         raise
     set_aside_loaded_objects()
 
@@ -216,17 +219,27 @@ def finish_exports(app: Sphinx, *args: object) -> None:
     """Wait for the matrix files written in the background, before Sphinx copies them.
 
     Connected to ``write-started`` and, for builders that write no pages, to
-    ``build-finished``.
+    ``build-finished``. A build that failed already reports its own error.
     """
-    job = _EXPORT_JOBS.pop(app, None)
-    if job is None:
-        return
+    failed = bool(args) and isinstance(args[-1], BaseException)
     try:
-        finish_writing(job)
+        wait_for_exports(app)
     except BackgroundError as error:
+        if failed:
+            return
         raise ExtensionError(f"iso27035: the matrix files could not be written into "
                              f"{get_state(app).generated_dir / EXPORTS_FOLDER}: {error}") \
             from None
+
+
+def wait_for_exports(app: Sphinx) -> None:
+    """Wait for the child writing the matrix files of ``app``, if there is one.
+
+    Raise BackgroundError when it failed.
+    """
+    job = _EXPORT_JOBS.pop(app, None)
+    if job is not None:
+        finish_writing(job)
 
 
 def fail_on_findings(app: Sphinx, exception: Exception | None) -> None:
