@@ -28,7 +28,7 @@ from generators.coverage import Coverage, compute_coverage
 from generators.exports import table_exports
 from generators.findings import display_path
 from generators.forms.commands import FORMS_FOLDER, FormsError, forms_summary, write_forms
-from generators.gc_pause import gc_paused
+from generators.gc_pause import gc_paused, resume_collections
 from generators.loading.project import DOCS_FOLDER, load_project
 from generators.model import Model
 from generators.output import atomic_write
@@ -284,6 +284,9 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
                    "check the directive options of the pages; sphinx-build shows where the "
                    "error came from)", err=True)
         return EXIT_INVALID
+    finally:
+        # a build that failed before the project was loaded left the collector paused
+        resume_collections()
     if app.statuscode != 0:
         return EXIT_INVALID
     if on_built is not None:

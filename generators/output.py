@@ -97,6 +97,9 @@ def sync_generated_folder(folder: Path, files: Mapping[str, bytes],
         resolved = path.resolve()
         if root not in resolved.parents or resolved != root / relative:
             raise OutputError(f"generated file {relative!r} would leave {folder}")
+        if path.is_dir():
+            raise OutputError(f"{path} is a folder where iso27035 writes a generated file; "
+                              "move the folder out of the way and build again")
         if path.exists() and not (relative in previous or is_generated(path)):
             raise OutputError(
                 f"{path} exists and was not written by iso27035; move it out of {folder}, "

@@ -113,3 +113,19 @@ def test_build_command_baseline(gaps: Path, tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "not found" in missing.stderr
     assert not (tmp_path / "none").exists()
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("iso27035_fail_on = 1", "iso27035_fail_on must be a list of finding kinds"),
+    ("iso27035_baseline = ['accepted.json']", "iso27035_baseline must be the path"),
+])
+def test_gate_setting_of_wrong_type(gaps: Path, tmp_path: Path, setting: str,
+                                    message: str) -> None:
+    conf = gaps / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8") + f"{setting}\n", encoding="utf-8")
+
+    result = _sphinx(gaps, tmp_path / "out", "iso27035_fail_on=gap") \
+        if "baseline" in setting else _sphinx(gaps, tmp_path / "out")
+
+    assert result.returncode == 2
+    assert message in result.stderr

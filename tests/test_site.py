@@ -309,6 +309,30 @@ def test_author_file_in_generated_folder_is_kept(copy_root: Callable[[str], Path
     assert own.read_text(encoding="utf-8") == "# My own notes\n"
 
 
+def test_folder_in_place_of_a_matrix_file(copy_root: Callable[[str], Path],
+                                          tmp_path: Path) -> None:
+    project = copy_root("complete")
+    assert run_cli("build", "--project", str(project), "--out", str(tmp_path / "out")
+                   ).returncode == 0
+    generated = project / "docs/_generated"
+    (generated / "downloads/traceability-matrix.csv").unlink()
+    (generated / "downloads/traceability-matrix.csv").mkdir()
+    before = {path: path.stat().st_mtime_ns for path in generated.rglob("*.md")}
+    requirements = project / "needs/requirements.yaml"
+    requirements.write_text(requirements.read_text(encoding="utf-8").replace(
+        "Test standard", "Test norm"), encoding="utf-8")
+
+    result = run_cli("build", "--project", str(project), "--out", str(tmp_path / "out"))
+
+    assert result.returncode == 2
+    assert "traceability-matrix.csv is a folder where iso27035 writes a generated file" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "<function" not in result.stderr
+    # nothing was written before the folder was found
+    assert {path: path.stat().st_mtime_ns for path in generated.rglob("*.md")} == before
+
+
 def test_cli_build_writes_site_and_matrix(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
     result = run_cli("build", "--project", str(project), "--out", str(project / "out"))

@@ -580,3 +580,27 @@ def test_build_gives_the_collector_back(copy_root: Callable[[str], Path], tmp_pa
 
     expected = "True 0" if valid else "failed\nTrue 0"
     assert result.stdout.strip() == expected, result.stderr
+
+
+BUILD_WITH_UNKNOWN_THEME = """\
+import gc, sys
+from pathlib import Path
+from generators.building import build_site
+project = Path(sys.argv[1])
+conf = project / "conf.py"
+conf.write_text(conf.read_text() + "html_theme = 'no_such_theme'\\n")
+code = build_site(project, Path(sys.argv[2]), Path(sys.argv[2]) / ".doctrees", jobs="1",
+                  verbose=False, organization="Test")
+print(code, gc.isenabled())
+"""
+
+
+def test_collector_given_back_after_a_build_that_failed_early(
+        copy_root: Callable[[str], Path], tmp_path: Path) -> None:
+    project = copy_root("complete")
+
+    result = subprocess.run([sys.executable, "-c", BUILD_WITH_UNKNOWN_THEME, str(project),
+                             str(tmp_path / "out")], capture_output=True, text=True,
+                            check=False, timeout=300)
+
+    assert result.stdout.strip() == "2 True", result.stderr

@@ -30,6 +30,9 @@ def gate_kinds(app: Sphinx) -> tuple[str, ...]:
     configured = app.config.iso27035_fail_on
     if isinstance(configured, str):
         configured = configured.split(",")
+    if not isinstance(configured, list | tuple):
+        raise ExtensionError(f"iso27035: iso27035_fail_on must be a list of finding kinds, "
+                             f"such as ['gap'], not {configured!r}")
     kinds = tuple(dict.fromkeys(str(kind).strip() for kind in configured if str(kind).strip()))
     if kinds == ("all",):
         return CHECK_KINDS
@@ -57,6 +60,9 @@ def gate_settings(app: Sphinx, project_dir: Path) -> GateSettings:
     """
     kinds = gate_kinds(app)
     configured = app.config.iso27035_baseline
+    if configured is not None and not isinstance(configured, str):
+        raise ExtensionError(f"iso27035: iso27035_baseline must be the path of a baseline "
+                             f"file, such as 'baseline.json', not {configured!r}")
     path = project_dir / configured if configured else None
     baseline = None
     if kinds and path is not None:
