@@ -23,7 +23,7 @@ from generators.check.baseline import BaselineError, read_baseline
 from generators.check.placement import Placer
 from generators.check.result import decide
 from generators.check.text import format_checked, verdict
-from generators.cli import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, fail_input
+from generators.cli import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, fail_input, parse_jobs
 from generators.coverage import Coverage, compute_coverage
 from generators.exports import table_exports
 from generators.findings import display_path
@@ -268,7 +268,7 @@ def build_site(project_dir: Path, html_dir: Path, doctree_dir: Path, *, jobs: st
                 confoverrides=overrides,
                 status=status,
                 warning=sys.stderr,
-                parallel=_jobs(jobs),
+                parallel=parse_jobs(jobs),
             )
             app.build()
     except SphinxError as error:
@@ -302,16 +302,3 @@ def _html_title(organization: str) -> str:
     entities back into the characters, so the name reads as written everywhere.
     """
     return f"{escape(organization)} documentation"
-
-
-def _jobs(value: str) -> int:
-    if value == "auto":
-        return os.cpu_count() or 1
-    try:
-        count = int(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a number or 'auto'",
-                                 param_hint="'-j'") from None
-    if count < 1:
-        raise click.BadParameter("must be at least 1", param_hint="'-j'")
-    return count

@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 the check failed (a gap, or another finding chosen to f
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -71,6 +72,26 @@ def check(project_dir: Path, report_format: str, fail_on: str, baseline: Path | 
     )))
 
 
+def parse_jobs(value: str) -> int:
+    """Return the number of parallel Sphinx processes that a ``-j`` value asks for."""
+    if value == "auto":
+        return os.cpu_count() or 1
+    try:
+        count = int(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a number or 'auto'",
+                                 param_hint="'-j'") from None
+    if count < 1:
+        raise click.BadParameter("must be at least 1", param_hint="'-j'")
+    return count
+
+
+def _checked_jobs(context: click.Context, parameter: click.Parameter, value: str) -> str:
+    """Reject a ``-j`` value before any work starts; keep it as given."""
+    parse_jobs(value)
+    return value
+
+
 def _fail_on_kinds(fail_on: str) -> tuple[str, ...]:
     """Return the finding kinds of a --fail-on value; reject an unknown kind."""
     from generators.check.result import CHECK_KINDS
@@ -90,7 +111,7 @@ def _fail_on_kinds(fail_on: str) -> tuple[str, ...]:
 @_PROJECT_OPTION
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Output folder.  [default: PROJECT/_build]")
-@click.option("-j", "--jobs", default="1", show_default=True,
+@click.option("-j", "--jobs", default="1", show_default=True, callback=_checked_jobs,
               help="Parallel Sphinx processes: a number or 'auto'.")
 @click.option("--fail-on", "fail_on", default="", metavar="KINDS",
               help="Finding kinds that make the build exit with 1 once every output is "
@@ -115,7 +136,7 @@ def build(project_dir: Path, out_dir: Path | None, jobs: str, fail_on: str,
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Output folder; the site goes into its html/ folder.  "
               "[default: PROJECT/_build]")
-@click.option("-j", "--jobs", default="1", show_default=True,
+@click.option("-j", "--jobs", default="1", show_default=True, callback=_checked_jobs,
               help="Parallel Sphinx processes: a number or 'auto'.")
 @click.option("--fail-on", "fail_on", default="gap", show_default=True, metavar="KINDS",
               help="Finding kinds the check reports as failing, as for 'iso27035 check'.")

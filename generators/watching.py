@@ -16,11 +16,11 @@ import click
 
 from generators.building import build_site_atomically
 from generators.check.run import CheckOptions, report_check, run_check
-from generators.cli import EXIT_INVALID, EXIT_OK
+from generators.cli import EXIT_INVALID, EXIT_OK, fail_input
 from generators.findings import display_path
 from generators.gc_pause import collect_given_back
 from generators.loading.project import DOCS_FOLDER
-from generators.settings import load_settings
+from generators.settings import SETTINGS_FILE, load_settings
 from generators.site.pages import GENERATED_FOLDER
 from generators.sphinxext.project import BuildState, get_state
 
@@ -33,6 +33,9 @@ def run_watch(project_dir: Path, out_dir: Path | None, *, jobs: str,
     """Build and check, then again after each change, until interrupted; return 0."""
     project_dir = project_dir.resolve()
     out_dir = (out_dir if out_dir is not None else project_dir / "_build").resolve()
+    if not (project_dir / SETTINGS_FILE).is_file():
+        # not a project at all, which no later edit of its files is likely to fix
+        fail_input(load_settings(project_dir)[1])
     try:
         for changed in _changes(project_dir, out_dir, interval):
             if changed:

@@ -85,3 +85,12 @@ def test_build_passes_jobs_to_sphinx(copy_root: Callable[[str], Path]) -> None:
     bad = run_cli("build", "--project", str(project), "-j", "many")
     assert bad.returncode == 2
     assert "'many' is not a number or 'auto'" in bad.stderr
+
+
+def test_bad_jobs_value_rejected_before_loading(tmp_path: Path) -> None:
+    # an empty folder: the usage error comes before the missing settings
+    result = run_cli("build", "--project", str(tmp_path), "-j", "0")
+
+    assert result.returncode == 2
+    assert "Invalid value for '-j': must be at least 1" in result.stderr
+    assert "iso27035.yaml" not in result.stderr

@@ -19,7 +19,7 @@ import generators.check.run
 import generators.sphinxext.project
 from generators.loading.project import load_project
 from generators.watching import _changes, run_once, snapshot
-from tests.conftest import GAPS, REPOSITORY
+from tests.conftest import GAPS, REPOSITORY, run_cli
 
 # sphinx-needs builds its inline parser with docutils' deprecated OptionParser, and the
 # builds in this process read the ``app`` attribute that Sphinx 11 is to remove
@@ -198,3 +198,16 @@ def test_rounds_leave_no_garbage_behind(copy_root: Callable[[str], Path],
         tracked.append(len(gc.get_objects()) + gc.get_freeze_count())
     # each round frees what the one before it left, so the count stops growing
     assert tracked[-1] < tracked[2] * 1.03, tracked
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["-j", "abc"], "Invalid value for '-j': 'abc' is not a number or 'auto'"),
+    ([], "no iso27035.yaml in"),
+])
+def test_watch_stops_at_once_on_bad_start(tmp_path: Path, arguments: list[str],
+                                          message: str) -> None:
+    result = run_cli("watch", "--project", str(tmp_path), *arguments)
+
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "_build").exists()
