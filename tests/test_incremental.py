@@ -271,11 +271,17 @@ EXTRA_FORM = """\
 """
 
 
-def test_removed_page_deleted_from_output(copy_root: Callable[[str], Path],
-                                          tmp_path: Path) -> None:
+def _with_extra_form(copy_root: Callable[[str], Path]) -> Path:
+    """Copy the complete test project with one more form, which has a page of its own."""
     project = copy_root("complete")
     _edit_file(project, "needs/artifacts.yaml", "  - id: ROLE_POC\n",
                EXTRA_FORM + "  - id: ROLE_POC\n")
+    return project
+
+
+def test_removed_page_deleted_from_output(copy_root: Callable[[str], Path],
+                                          tmp_path: Path) -> None:
+    project = _with_extra_form(copy_root)
     incremental = tmp_path / "incremental"
     _build(project, incremental)
     page = incremental / "_generated/forms/form-extra.html"
@@ -290,6 +296,26 @@ def test_removed_page_deleted_from_output(copy_root: Callable[[str], Path],
     after, expected = _page_texts(incremental), _page_texts(_clean_build(project, tmp_path))
     assert after.keys() == expected.keys()
     assert [name for name in expected if after[name] != expected[name]] == []
+
+
+def test_removed_page_folder_deleted_by_dirhtml(copy_root: Callable[[str], Path],
+                                                tmp_path: Path) -> None:
+    project = _with_extra_form(copy_root)
+    out = tmp_path / "dirhtml"
+
+    def build() -> None:
+        result = run_sphinx(project / "docs", out, "-b", "dirhtml", "-d",
+                            str(tmp_path / "doctrees"), confdir=project)
+        assert result.returncode == 0, result.stderr
+
+    build()
+    folder = out / "_generated/forms/form-extra"
+    assert (folder / "index.html").is_file()
+
+    _edit_file(project, "needs/artifacts.yaml", EXTRA_FORM, "")
+    build()
+    assert not folder.exists()
+    assert (out / "_generated/forms/index.html").is_file()
 
 
 def test_lost_record_writes_all_pages(copy_root: Callable[[str], Path],

@@ -163,6 +163,21 @@ def remove_pages(app: Sphinx, docnames: Iterable[str]) -> None:
                 logger.warning("iso27035: cannot delete %s, left from a generated page "
                                "that no longer exists: %s (hint: delete it by hand)",
                                path, error.strerror, type="iso27035", subtype="output")
+                continue
+            _remove_empty_folders(path.parent, outdir)
+
+
+def _remove_empty_folders(folder: Path, outdir: Path) -> None:
+    """Remove ``folder`` and its parents inside ``outdir`` while they are empty.
+
+    The ``dirhtml`` builder writes each page as ``index.html`` in a folder of its own.
+    """
+    while folder.resolve() != outdir and folder.resolve().is_relative_to(outdir):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or not ours to remove
+            return
+        folder = folder.parent
 
 
 def _source_name(app: Sphinx, docname: str) -> str:
