@@ -71,6 +71,8 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
     coverage = compute_coverage(model, settings.current_date(),
                                 count_drafts=settings.count_drafts)
     out_dir = (out_dir if out_dir is not None else project_dir / "_build").resolve()
+    if _refuse_linked_site(out_dir):
+        return EXIT_INVALID
     try:
         word_documents = render_word(model, settings, coverage)
     except WordExportError as error:
@@ -139,11 +141,28 @@ def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbos
     pages that changed. The doctree cache is moved in and back. ``on_built`` is called
     with the Sphinx application after a build that succeeded.
     """
+    if _refuse_linked_site(out_dir):
+        return EXIT_INVALID
     existed = out_dir.exists()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with _terminate_as_exit():
         return _build_in_staging(project_dir, out_dir, existed, jobs=jobs, verbose=verbose,
                                  organization=organization, on_built=on_built)
+
+
+def _refuse_linked_site(out_dir: Path) -> bool:
+    """Report a site folder that is a symbolic link, which a build would replace; return it.
+
+    The new site replaces the folder as a whole, so the link would become a folder and
+    its target would keep the old site.
+    """
+    html_dir = out_dir / "html"
+    if not html_dir.is_symlink():
+        return False
+    click.echo(f"iso27035: {display_path(html_dir)} is a symbolic link, and a build replaces "
+               "the site folder as a whole. Remove the link, or point a link of yours at the "
+               "site folder instead of the other way round.", err=True)
+    return True
 
 
 @contextmanager

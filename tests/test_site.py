@@ -484,3 +484,22 @@ def test_cli_says_how_to_get_diagrams(copy_root: Callable[[str], Path]) -> None:
     assert result.returncode == 0, result.stderr
     assert "Graphviz 'dot' was not found" in result.stdout
     assert "apt-get install graphviz" in result.stdout
+
+
+def test_linked_site_folder_left_alone(copy_root: Callable[[str], Path],
+                                       tmp_path: Path) -> None:
+    project = copy_root("complete")
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "index.html").write_text("the site being served", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "html").symlink_to(served, target_is_directory=True)
+
+    result = run_cli("build", "--project", str(project), "--out", str(out))
+
+    assert result.returncode == 2
+    assert "is a symbolic link, and a build replaces the site folder" in result.stderr
+    assert (out / "html").is_symlink()
+    assert (served / "index.html").read_text(encoding="utf-8") == "the site being served"
+    assert not (out / "matrix").exists()
