@@ -82,6 +82,13 @@ def render(environment: jinja2.Environment, name: str, context: dict[str, Any]) 
                             f"syntax error: {error.message}") from None
     except jinja2.TemplateError as error:
         raise TemplateError(f"template {template.filename}: {error}") from None
+    except Exception as error:
+        # an error of the template's own expressions, such as a division by zero; an
+        # error outside every template frame is a defect of the tool and keeps its trace
+        where = _template_line(error)
+        if where is None:
+            raise
+        raise TemplateError(f"template {where}: {type(error).__name__}: {error}") from None
 
 
 def _template_line(error: Exception) -> str | None:
