@@ -71,7 +71,7 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
     coverage = compute_coverage(model, settings.current_date(),
                                 count_drafts=settings.count_drafts)
     out_dir = (out_dir if out_dir is not None else project_dir / "_build").resolve()
-    if _refuse_linked_site(out_dir):
+    if _reject_linked_site(out_dir):
         return EXIT_INVALID
     try:
         word_documents = render_word(model, settings, coverage)
@@ -141,7 +141,7 @@ def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbos
     pages that changed. The doctree cache is moved in and back. ``on_built`` is called
     with the Sphinx application after a build that succeeded.
     """
-    if _refuse_linked_site(out_dir):
+    if _reject_linked_site(out_dir):
         return EXIT_INVALID
     existed = out_dir.exists()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -150,8 +150,8 @@ def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbos
                                  organization=organization, on_built=on_built)
 
 
-def _refuse_linked_site(out_dir: Path) -> bool:
-    """Report a site folder that is a symbolic link, which a build would replace; return it.
+def _reject_linked_site(out_dir: Path) -> bool:
+    """Return whether the site folder is a symbolic link, after reporting it as an error.
 
     The new site replaces the folder as a whole, so the link would become a folder and
     its target would keep the old site.

@@ -76,7 +76,7 @@ def collect_given_back() -> None:
     """Collect garbage when ``take_back_live_objects`` gave back objects since the last time.
 
     A process that runs several builds calls this between them, while it has nothing
-    else to do; otherwise the next build does it before it pauses the collector.
+    else to do. Otherwise the next build does it before it pauses the collector.
     """
     global _UNCOLLECTED
     if _UNCOLLECTED:

@@ -83,8 +83,8 @@ def render(environment: jinja2.Environment, name: str, context: dict[str, Any]) 
     except jinja2.TemplateError as error:
         raise TemplateError(f"template {template.filename}: {error}") from None
     except Exception as error:
-        # an error of the template's own expressions, such as a division by zero; an
-        # error outside every template frame is a defect of the tool and keeps its trace
+        # An expression of the template failed, such as a division by zero. An error
+        # outside every template frame is a defect of the tool, so it keeps its trace.
         where = _template_line(error)
         if where is None:
             raise

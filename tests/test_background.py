@@ -95,7 +95,7 @@ class _App:
 
 
 @pytest.mark.parametrize("build_error", [None, RuntimeError("a page could not be read")])
-def test_failed_child_reported_unless_the_build_failed(
+def test_child_error_yields_to_build_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         build_error: BaseException | None) -> None:
     from sphinx.errors import ExtensionError

@@ -595,7 +595,7 @@ print(code, gc.isenabled())
 """
 
 
-def test_collector_given_back_after_a_build_that_failed_early(
+def test_collector_back_after_early_failure(
         copy_root: Callable[[str], Path], tmp_path: Path) -> None:
     project = copy_root("complete")
 

@@ -160,7 +160,7 @@ def test_rounds_keep_one_build_in_memory(copy_root: Callable[[str], Path],
     assert len([o for o in gc.get_objects() if isinstance(o, Sphinx)]) <= 2
 
 
-def test_round_checks_the_model_the_site_was_built_from(
+def test_round_checks_built_model(
         copy_root: Callable[[str], Path], capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     project = copy_root("complete")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,21 @@ def fingerprint(finding: Finding) -> tuple[str, str]:
     requirement, artifact or document concerned do not.
     """
     return finding.kind, finding.subject or finding.message
+
+
+def parse_kinds(values: Iterable[str]) -> tuple[str, ...]:
+    """Return the finding kinds named in ``values``, each once; ``all`` alone names every kind.
+
+    Raise ValueError on an unknown kind.
+    """
+    kinds = tuple(dict.fromkeys(value.strip() for value in values if value.strip()))
+    if kinds == ("all",):
+        return CHECK_KINDS
+    unknown = [kind for kind in kinds if kind not in CHECK_KINDS]
+    if unknown:
+        raise ValueError(f"unknown finding kind(s) {', '.join(unknown)}; choose from "
+                         f"{', '.join(CHECK_KINDS)} or 'all'")
+    return kinds
 
 
 def decide(project_dir: Path, organization: str, coverage: Coverage, fail_on: tuple[str, ...],

@@ -20,11 +20,11 @@ from pathlib import Path
 from generators.output import write_if_changed
 
 MESSAGE_LIMIT = 4000
-"""Most bytes of an error message that the child passes back."""
+"""Maximum of bytes of an error message that the child passes back."""
 
 
 class BackgroundError(Exception):
-    """The child process could not write its files; the message says why."""
+    """Error of a child process that could not write its files, with the reason."""
 
 
 @dataclass
@@ -50,7 +50,7 @@ def start_writing(folder: Path, compute: Callable[[], Mapping[str, bytes]]) -> W
     """Fork a child that writes the files ``compute`` returns into ``folder``.
 
     Each file is written only if its content changed, through a temporary file, so a
-    reader in the meantime sees the old file or the new one. The caller checks
+    reader in the meantime gets the old file or the new one. The caller checks
     ``can_fork`` first and waits for the job with ``finish_writing``.
     """
     read_end, write_end = os.pipe()

@@ -17,10 +17,8 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from generators.check.baseline import BaselineError, read_baseline
-from generators.check.placement import Placer
-from generators.check.result import CHECK_KINDS, CheckResult, decide
+from generators.check.result import CheckResult, parse_kinds
 from generators.check.text import verdict
-from generators.coverage import Coverage
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +31,10 @@ def gate_kinds(app: Sphinx) -> tuple[str, ...]:
     if not isinstance(configured, list | tuple):
         raise ExtensionError(f"iso27035: iso27035_fail_on must be a list of finding kinds, "
                              f"such as ['gap'], not {configured!r}")
-    kinds = tuple(dict.fromkeys(str(kind).strip() for kind in configured if str(kind).strip()))
-    if kinds == ("all",):
-        return CHECK_KINDS
-    unknown = [kind for kind in kinds if kind not in CHECK_KINDS]
-    if unknown:
-        raise ExtensionError(f"iso27035: unknown finding kind(s) {', '.join(unknown)} in "
-                             f"iso27035_fail_on; choose from {', '.join(CHECK_KINDS)} or "
-                             "'all'")
-    return kinds
+    try:
+        return parse_kinds(str(kind) for kind in configured)
+    except ValueError as error:
+        raise ExtensionError(f"iso27035: invalid iso27035_fail_on: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -54,7 +47,7 @@ class GateSettings:
 
 
 def gate_settings(app: Sphinx, project_dir: Path) -> GateSettings:
-    """Read the gate's settings; raise ExtensionError on an unknown kind or a bad baseline.
+    """Read the gate's settings; raise ExtensionError on an unknown kind or an invalid baseline.
 
     The baseline file is relative to the project folder, and read only when a kind is set.
     """
@@ -71,13 +64,6 @@ def gate_settings(app: Sphinx, project_dir: Path) -> GateSettings:
         except BaselineError as error:
             raise ExtensionError(f"iso27035: {error} (set in iso27035_baseline)") from None
     return GateSettings(kinds, baseline, path)
-
-
-def check_coverage(settings: GateSettings, project_dir: Path, organization: str,
-                   coverage: Coverage, placer: Placer) -> CheckResult:
-    """Decide which findings fail the build, as the check does."""
-    return decide(project_dir, organization, coverage, settings.kinds, settings.baseline,
-                  settings.baseline_path, placer)
 
 
 def report_gate(app: Sphinx, result: CheckResult, exception: Exception | None) -> None:

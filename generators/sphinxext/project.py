@@ -19,7 +19,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from generators.check.placement import Placement, Placer
-from generators.check.result import CheckResult
+from generators.check.result import CheckResult, decide
 from generators.coverage import Coverage, compute_coverage
 from generators.exports import EXPORT_NAMES, table_exports
 from generators.findings import Finding
@@ -47,7 +47,7 @@ from generators.sphinxext.background import (
     finish_writing,
     start_writing,
 )
-from generators.sphinxext.gate import check_coverage, gate_settings, report_gate
+from generators.sphinxext.gate import gate_settings, report_gate
 from generators.template_cache import CACHE_FOLDER, use_cache
 from generators.templating import TemplateError
 
@@ -188,8 +188,10 @@ def _prepare_build(app: Sphinx) -> None:
                 len(coverage.requirements), len(changed))
 
     placer = Placer(settings, result.model)
-    checked = check_coverage(gate, project_dir, settings.organization, coverage, placer) \
-        if gate.kinds else None
+    checked = None
+    if gate.kinds:
+        checked = decide(project_dir, settings.organization, coverage, gate.kinds,
+                         gate.baseline, gate.baseline_path, placer)
     write_digests = {f"{GENERATED_FOLDER}/{path.removesuffix('.md')}": digest
                      for path, digest in pages.write_digests.items()}
     _STATES[app] = BuildState(project_dir, result.model, coverage, generated_dir,
