@@ -35,8 +35,10 @@ from generators.gc_pause import (
 from generators.sphinxext.directives import _Linker
 from generators.sphinxext.project import (
     READ_SET_ASIDE_PAGES,
+    RELEASE_AFTER_PAGES,
     SET_ASIDE_MIN_PAGES,
     ReadProgress,
+    release_written_page,
     set_aside_environment,
     set_aside_read_pages,
     take_back_environment,
@@ -513,6 +515,24 @@ def test_released_tree_freed_without_collector() -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+def test_written_pages_released_after_the_first_ones() -> None:
+    class App:  # what a build is known by: only its identity matters here
+        pass
+
+    app = App()
+    pages = []
+    for number in range(RELEASE_AFTER_PAGES + 3):
+        document = new_document(f"page-{number}")
+        document += nodes.paragraph("", f"Page {number}")
+        pages.append(document)
+        release_written_page(app, f"page-{number}", "page.html", {}, document)  # type: ignore[arg-type]
+
+    # a few pages written after an edit are left whole; the tree of the page being
+    # written is released only when the next page comes
+    assert [bool(page.children) for page in pages] == \
+        [True] * RELEASE_AFTER_PAGES + [False, False, True]
 
 
 def test_pooled_parsers_leave_html_renderer_alone() -> None:

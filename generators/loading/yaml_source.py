@@ -130,6 +130,8 @@ def _decode(path: Path, data: bytes) -> tuple[str | None, list[Finding]]:
 
 
 def _find_tabs(path: Path, text: str) -> list[Finding]:
+    if "\t" not in text:
+        return []
     findings = []
     for number, line in enumerate(text.splitlines(), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
