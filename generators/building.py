@@ -31,8 +31,10 @@ from generators.forms.commands import FORMS_FOLDER, FormsError, forms_summary, w
 from generators.gc_pause import gc_paused, resume_collections
 from generators.loading.project import DOCS_FOLDER, load_project
 from generators.model import Model
-from generators.output import atomic_write
+from generators.output import OutputError, atomic_write
+from generators.output_lock import output_lock
 from generators.reproducible import build_timestamp
+from generators.settings import Settings
 from generators.word.command import (
     WORD_FOLDER,
     WordExportError,
@@ -41,6 +43,7 @@ from generators.word.command import (
     word_summary,
     write_word,
 )
+from generators.word.rendering import RenderedDocument
 
 OnBuilt = Callable[[Any], None]
 """Called with the Sphinx application after a site build that succeeded."""
@@ -78,8 +81,38 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
     except WordExportError as error:
         return report_word_failure(error)
 
+    try:
+        with output_lock(out_dir, on_wait=lambda: _report_waiting(out_dir)):
+            code = _write_outputs(project_dir.resolve(), out_dir, model, settings, coverage,
+                                  word_documents, jobs=jobs, verbose=verbose)
+    except OutputError as error:
+        click.echo(f"iso27035: {error}", err=True)
+        return EXIT_INVALID
+    if code != EXIT_OK:
+        return code
+
+    totals = coverage.totals
+    click.echo(f"Coverage on {coverage.today.isoformat()}: {totals.covered} covered, "
+               f"{totals.partial} partial, {totals.gap} gap, {totals.excluded} excluded "
+               f"of {totals.total} requirements.")
+    if not fail_on:
+        click.echo("Run 'iso27035 check' for the findings.")
+        return EXIT_OK
+    checked = decide(project_dir, settings.organization, coverage, fail_on, accepted,
+                     baseline, Placer(settings, model))
+    for item in checked.findings:
+        if item.fails:
+            click.echo(format_checked(item))
+    click.echo(verdict(checked))
+    return EXIT_FINDINGS if checked.failed else EXIT_OK
+
+
+def _write_outputs(project_dir: Path, out_dir: Path, model: Model, settings: Settings,
+                   coverage: Coverage, word_documents: list[RenderedDocument], *, jobs: str,
+                   verbose: bool) -> int:
+    """Write the site, the matrix files, the forms and the Word documents; return the exit code."""
     html_dir = out_dir / "html"
-    code = build_site_atomically(project_dir.resolve(), out_dir, jobs=jobs, verbose=verbose,
+    code = build_site_atomically(project_dir, out_dir, jobs=jobs, verbose=verbose,
                                  organization=model.organization)
     if code != EXIT_OK:
         return code
@@ -106,20 +139,12 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
                "JSON and workbook; statement of applicability)")
     click.echo(forms_summary(forms_dir, form_count))
     click.echo(word_summary(word_dir, len(word_documents)))
-    totals = coverage.totals
-    click.echo(f"Coverage on {coverage.today.isoformat()}: {totals.covered} covered, "
-               f"{totals.partial} partial, {totals.gap} gap, {totals.excluded} excluded "
-               f"of {totals.total} requirements.")
-    if not fail_on:
-        click.echo("Run 'iso27035 check' for the findings.")
-        return EXIT_OK
-    checked = decide(project_dir, settings.organization, coverage, fail_on, accepted,
-                     baseline, Placer(settings, model))
-    for item in checked.findings:
-        if item.fails:
-            click.echo(format_checked(item))
-    click.echo(verdict(checked))
-    return EXIT_FINDINGS if checked.failed else EXIT_OK
+    return EXIT_OK
+
+
+def _report_waiting(out_dir: Path) -> None:
+    click.echo(f"iso27035: another build is writing to {display_path(out_dir)}; waiting for it "
+               "to finish", err=True)
 
 
 def write_matrix_files(model: Model, coverage: Coverage, folder: Path,
@@ -143,11 +168,15 @@ def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbos
     """
     if _reject_linked_site(out_dir):
         return EXIT_INVALID
-    existed = out_dir.exists()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _terminate_as_exit():
-        return _build_in_staging(project_dir, out_dir, existed, jobs=jobs, verbose=verbose,
-                                 organization=organization, on_built=on_built)
+    try:
+        with _terminate_as_exit(), \
+                output_lock(out_dir, on_wait=lambda: _report_waiting(out_dir)):
+            _remove_left_staging(out_dir)
+            return _build_in_staging(project_dir, out_dir, jobs=jobs, verbose=verbose,
+                                     organization=organization, on_built=on_built)
+    except OutputError as error:
+        click.echo(f"iso27035: {error}", err=True)
+        return EXIT_INVALID
 
 
 def _reject_linked_site(out_dir: Path) -> bool:
@@ -186,10 +215,26 @@ def _terminate_as_exit() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _build_in_staging(project_dir: Path, out_dir: Path, existed: bool, *, jobs: str,
-                      verbose: bool, organization: str, on_built: OnBuilt | None) -> int:
+def _remove_left_staging(out_dir: Path) -> None:
+    """Remove the staging folders of builds into ``out_dir`` that were killed (SIGKILL).
+
+    The caller holds the lock of ``out_dir``, so no other build is using them.
+    """
+    for folder in out_dir.parent.glob(f"{_staging_prefix(out_dir)}*"):
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _staging_prefix(out_dir: Path) -> str:
+    return f".{out_dir.name}-staging-"
+
+
+def _build_in_staging(project_dir: Path, out_dir: Path, *, jobs: str, verbose: bool,
+                      organization: str, on_built: OnBuilt | None) -> int:
     html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-staging-", dir=out_dir.parent))
+    # the lock has created the output folder, so only a site or a cache shows a build before
+    existed = html_dir.exists() or doctree_dir.exists()
+    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(out_dir), dir=out_dir.parent))
     staged_html, staged_doctrees = staging / "html", staging / DOCTREES
     code, swapped = EXIT_INVALID, False
     try:

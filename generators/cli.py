@@ -10,12 +10,13 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from generators import __version__
 from generators.findings import Finding
+from generators.output import OutputError
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -28,7 +29,18 @@ _PROJECT_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands; an output that cannot be written ends one with exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OutputError as error:
+            click.echo(f"iso27035: {error}", err=True)
+            ctx.exit(EXIT_INVALID)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iso27035")
 def main() -> None:
     """Trace an ISO/IEC 27035 incident management programme from YAML and MyST sources."""

@@ -22,7 +22,7 @@ import jinja2
 
 from generators.coverage import Coverage
 from generators.model import EvidenceItem, Model, Procedure, Role
-from generators.output import atomic_write
+from generators.output import OutputError, atomic_write, cannot_write
 from generators.paths import resolve_project_file
 from generators.site.pages import EVIDENCE_GROUP_TITLES
 from generators.templating import template_dirs
@@ -99,14 +99,19 @@ def write_evidence_pack(model: Model, coverage: Coverage, out_dir: Path,
 
     folder = out_dir / PACK_NAME
     archive = out_dir / f"{PACK_NAME}.zip"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{PACK_NAME}."))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{PACK_NAME}."))
+    except OSError as error:
+        raise OutputError(cannot_write(folder, error)) from None
     try:
         for name, data in files.items():
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         _swap_in(staging, folder)
+    except OSError as error:
+        raise OutputError(cannot_write(folder, error)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     atomic_write(archive, _zip(files, timestamp))

@@ -33,18 +33,38 @@ class OutputError(Exception):
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``data`` to ``path`` through a temporary file, so readers never see half a file.
+
+    Raise OutputError when the folder cannot be created or the file cannot be written.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".tmp")
+    except OSError as error:
+        raise OutputError(cannot_write(path, error)) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         # mkstemp creates the file readable by its owner only; give it the usual mode
         os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(cannot_write(path, error)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def cannot_write(path: Path, error: OSError) -> str:
+    """Return the message for ``path`` that could not be written because of ``error``."""
+    blocking = next((folder for folder in path.parents if folder.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        return (f"cannot write {path}: {blocking} is a file, not a folder; choose another "
+                "output path")
+    return (f"cannot write {path}: {error.strerror or error}; choose another output path, "
+            "or make its folder writable")
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -56,8 +76,8 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         if path.read_bytes() == data:
             return False
-    except FileNotFoundError:
-        pass
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # atomic_write reports a folder that is a file
     atomic_write(path, data)
     return True
 

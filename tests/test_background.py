@@ -39,7 +39,7 @@ def _failing() -> dict[str, bytes]:
 
 @pytest.mark.parametrize(("folder", "compute", "message"), [
     ("out", _failing, "ValueError: no rows"),
-    ("a-file", lambda: {"x.txt": b"x"}, "Not a directory"),
+    ("a-file", lambda: {"x.txt": b"x"}, "a-file is a file, not a folder"),
 ])
 def test_child_error_comes_back(tmp_path: Path, folder: str,
                                 compute: Callable[[], dict[str, bytes]], message: str) -> None:

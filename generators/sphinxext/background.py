@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generators.output import write_if_changed
+from generators.output import OutputError, write_if_changed
 
 MESSAGE_LIMIT = 4000
 """Maximum of bytes of an error message that the child passes back."""
@@ -75,8 +75,8 @@ def _write_and_exit(folder: Path, compute: Callable[[], Mapping[str, bytes]],
             write_if_changed(folder / name, data)
     except BaseException as error:  # also an interruption: the parent reports it
         code = 1
-        text = f"{type(error).__name__}: {error}" if not isinstance(error, OSError) \
-            else str(error)
+        text = str(error) if isinstance(error, (OSError, OutputError)) \
+            else f"{type(error).__name__}: {error}"
         with contextlib.suppress(OSError):
             os.write(messages, text.encode("utf-8", "replace")[:MESSAGE_LIMIT])
     finally:

@@ -1,0 +1,108 @@
+"""One build at a time per output folder.
+
+A site build moves the page cache out of the output folder, builds into a staging
+folder beside it and then swaps the new site in. Two builds into one folder at the same
+time would take the cache from each other and could swap in each other's half-built
+sites. So a build holds an exclusive lock on a file in the output folder, and a second
+build waits until the first one has finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from generators.output import OutputError, cannot_write
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment,unused-ignore]
+
+LOCK_NAME = ".iso27035.lock"
+"""The lock file, inside the output folder. Its content is never read."""
+
+_HELD: set[tuple[int, Path]] = set()
+"""The output folders that each thread of this process holds locked."""
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path, on_wait: Callable[[], None]) -> Iterator[None]:
+    """Hold the lock of ``out_dir`` in the block, creating the folder if needed.
+
+    When another process holds it, call ``on_wait`` once and wait for it. A thread
+    that holds the lock already enters at once. When nothing but the lock file is in
+    the folder at the end, the lock file is removed, and so is the folder if this call
+    created it. Raise OutputError when the folder cannot be created or locked.
+    """
+    key = (threading.get_ident(), out_dir.resolve())
+    if key in _HELD:
+        yield
+        return
+
+    existed = out_dir.exists()
+    descriptor = _acquire(out_dir, on_wait)
+    _HELD.add(key)
+    try:
+        yield
+    finally:
+        _HELD.discard(key)
+        _remove_if_unused(out_dir, existed)
+        os.close(descriptor)  # closing the file releases the lock
+
+
+def _acquire(out_dir: Path, on_wait: Callable[[], None]) -> int:
+    """Return an open descriptor of the lock file, locked by this process."""
+    path = out_dir / LOCK_NAME
+    waited = False
+    while True:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise OutputError(cannot_write(out_dir, error)) from None
+        if fcntl is None:  # type: ignore[comparison-overlap,unused-ignore]
+            # NOTE: without fcntl (Windows), builds into one folder are not kept apart.
+            return descriptor  # type: ignore[unreachable,unused-ignore]
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not waited:
+                    on_wait()
+                    waited = True
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if _is_current(descriptor, path):
+            return descriptor
+        # the previous holder removed the file after this process had opened it
+        os.close(descriptor)
+
+
+def _is_current(descriptor: int, path: Path) -> bool:
+    """Return whether ``descriptor`` is the file now at ``path``."""
+    try:
+        return os.path.samestat(os.fstat(descriptor), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _remove_if_unused(out_dir: Path, existed: bool) -> None:
+    """Remove the lock file of a folder that holds nothing else, and a folder created here.
+
+    The lock is still held, so a process waiting for it finds that its file is gone
+    and opens the lock file again.
+    """
+    try:
+        if any(entry.name != LOCK_NAME for entry in out_dir.iterdir()):
+            return
+        (out_dir / LOCK_NAME).unlink()
+        if not existed:
+            out_dir.rmdir()
+    except OSError:
+        pass  # another process has put something there meanwhile, or it is gone

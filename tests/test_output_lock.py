@@ -1,0 +1,160 @@
+"""Builds into one output folder run one at a time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generators.output import OutputError
+from generators.output_lock import LOCK_NAME, output_lock
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no lock without fcntl")
+
+WAITING = "another build is writing to"
+
+
+def _never_waits() -> None:
+    raise AssertionError("the lock was free, so nothing should wait for it")
+
+
+def test_lock_creates_and_removes_unused_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_lock(out, on_wait=_never_waits):
+        assert (out / LOCK_NAME).is_file()
+
+    assert not out.exists()
+
+
+def test_lock_file_stays_beside_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_lock(out, on_wait=_never_waits):
+        (out / "html").mkdir()
+
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME, "html"]
+
+
+def test_lock_keeps_existing_empty_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with output_lock(out, on_wait=_never_waits):
+        pass
+
+    assert out.is_dir()
+    assert list(out.iterdir()) == []
+
+
+def test_lock_entered_again_by_holder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_lock(out, on_wait=_never_waits), output_lock(out, on_wait=_never_waits):
+        (out / "html").mkdir()
+
+    assert (out / "html").is_dir()
+
+
+def test_lock_under_a_file_rejected(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder\n", encoding="utf-8")
+
+    with pytest.raises(OutputError, match="notes.txt/out: .*notes.txt is a file, not a folder"), \
+            output_lock(tmp_path / "notes.txt/out", on_wait=_never_waits):
+        pass
+
+
+# Takes the lock of the folder in argv[1], then writes a file into it. Prints "waiting"
+# when it has to wait.
+LOCKING_CHILD = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from generators.output_lock import output_lock
+
+    out = Path(sys.argv[1])
+    with output_lock(out, on_wait=lambda: print("waiting", flush=True)):
+        (out / "written.txt").write_text("by the child", encoding="utf-8")
+    print("done", flush=True)
+""")
+
+
+def test_waiting_process_takes_removed_lock_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_lock(out, on_wait=_never_waits):
+        child = subprocess.Popen([sys.executable, "-c", LOCKING_CHILD, str(out)],
+                                 stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None
+        assert child.stdout.readline() == "waiting\n"
+        assert not (out / "written.txt").exists()
+    # leaving the block removed the lock file and the folder this test created
+
+    output, _ = child.communicate(timeout=60)
+    assert child.returncode == 0
+    assert output == "done\n"
+    assert (out / "written.txt").read_text(encoding="utf-8") == "by the child"
+
+
+def test_second_build_waits_for_first(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    out = project / "_build"
+    with output_lock(out, on_wait=_never_waits):
+        build = subprocess.Popen([sys.executable, "-m", "generators", "build", "--project",
+                                  str(project)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert build.stderr is not None
+        message = build.stderr.readline()
+        assert WAITING in message
+        assert "_build; waiting for it to finish" in message
+        assert not (out / "html").exists()
+
+    output, errors = build.communicate(timeout=600)
+    assert build.returncode == 0, output + errors
+    assert (out / "html/index.html").is_file()
+
+
+def test_killed_build_staging_removed(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    # what a build killed with SIGKILL leaves beside its output folder
+    left = project / "._build-staging-k1ll3d"
+    (left / "html").mkdir(parents=True)
+    (left / "html/index.html").write_text("<p>half a site</p>\n", encoding="utf-8")
+    other = project / "._other-staging-k1ll3d"
+    other.mkdir()
+
+    result = run_cli("build", "--project", str(project))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not left.exists()
+    assert other.is_dir()  # the staging folder of another output folder
+    assert WAITING not in result.stderr
+
+
+@pytest.mark.parametrize("arguments", [
+    ["build", "--out", "iso27035.yaml/out"],
+    ["docx", "--out", "iso27035.yaml/out"],
+    ["forms", "--out", "iso27035.yaml/out"],
+    ["evidence-pack", "--out", "iso27035.yaml/out"],
+    ["check", "--output", "iso27035.yaml/report.txt"],
+    ["check", "--write-baseline", "iso27035.yaml/baseline.json"],
+])
+def test_output_under_a_file_rejected(copy_root: Callable[[str], Path],
+                                      arguments: list[str]) -> None:
+    project = copy_root("complete")
+    settings = (project / "iso27035.yaml").read_bytes()
+
+    result = run_cli(*arguments, "--project", str(project), cwd=project)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "iso27035.yaml is a file, not a folder; choose another output path" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / "iso27035.yaml").read_bytes() == settings
+
+
+def test_watch_round_under_a_file_rejected(copy_root: Callable[[str], Path]) -> None:
+    from generators.watching import run_once
+
+    project = copy_root("complete")
+    code, _ = run_once(project, project / "iso27035.yaml/out", jobs="1", fail_on=())
+
+    assert code == 2
