@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 import yaml
 
+from generators.check.result import CHECK_KINDS, parse_kinds
 from generators.coverage import compute_coverage
 from generators.loading.project import load_project
 from generators.matrix import applicability_rows
@@ -181,6 +182,21 @@ def test_fail_on_chooses_the_kinds(copy_root: Callable[[str], Path]) -> None:
     assert result.returncode == 1
     assert "check failed: 1 partial" in result.stdout
     assert run_cli("check", "--project", str(project), "--fail-on", "all").returncode == 1
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (["gap", " partial", "gap"], ("gap", "partial")),
+    (["all"], CHECK_KINDS),
+    (["all", "gap"], CHECK_KINDS),
+    (["", " "], ()),
+])
+def test_fail_on_kinds_parsed(values: list[str], expected: tuple[str, ...]) -> None:
+    assert parse_kinds(values) == expected
+
+
+def test_unknown_kind_beside_all_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown finding kind\\(s\\) gaps; choose from"):
+        parse_kinds(["all", "gaps"])
 
 
 def test_unknown_fail_on_kind_is_usage_error(copy_root: Callable[[str], Path]) -> None:

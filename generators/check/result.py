@@ -63,18 +63,16 @@ def fingerprint(finding: Finding) -> tuple[str, str]:
 
 
 def parse_kinds(values: Iterable[str]) -> tuple[str, ...]:
-    """Return the finding kinds named in ``values``, each once; ``all`` alone names every kind.
+    """Return the finding kinds named in ``values``, each once; ``all`` names every kind.
 
     Raise ValueError on an unknown kind.
     """
     kinds = tuple(dict.fromkeys(value.strip() for value in values if value.strip()))
-    if kinds == ("all",):
-        return CHECK_KINDS
-    unknown = [kind for kind in kinds if kind not in CHECK_KINDS]
+    unknown = [kind for kind in kinds if kind not in CHECK_KINDS and kind != "all"]
     if unknown:
         raise ValueError(f"unknown finding kind(s) {', '.join(unknown)}; choose from "
                          f"{', '.join(CHECK_KINDS)} or 'all'")
-    return kinds
+    return CHECK_KINDS if "all" in kinds else kinds
 
 
 def decide(project_dir: Path, organization: str, coverage: Coverage, fail_on: tuple[str, ...],
