@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import signal
 import sys
@@ -31,7 +32,7 @@ from generators.forms.commands import FORMS_FOLDER, FormsError, forms_summary, w
 from generators.gc_pause import gc_paused, resume_collections
 from generators.loading.project import DOCS_FOLDER, load_project
 from generators.model import Model
-from generators.output import OutputError, atomic_write
+from generators.output import OutputError, atomic_write, cannot_write, reject_file_in_place
 from generators.output_lock import output_lock
 from generators.reproducible import build_timestamp
 from generators.settings import Settings
@@ -58,7 +59,9 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
     """Build every output of the project; return the exit code.
 
     With ``fail_on``, the findings of those kinds that are not in the ``baseline`` file
-    are listed after the outputs are written, and the exit code is 1.
+    are listed after the outputs are written, and the exit code is 1. The output folder
+    is locked before the project is loaded, so a build that waited for another one
+    builds the files as they are when it starts.
     """
     accepted = None
     if fail_on and baseline is not None:
@@ -67,27 +70,34 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
         except BaselineError as error:
             click.echo(f"iso27035: {error}", err=True)
             return EXIT_INVALID
+    out_dir = (out_dir if out_dir is not None else project_dir / "_build").resolve()
+    if _reject_linked_site(out_dir):
+        return EXIT_INVALID
+    try:
+        with output_lock(out_dir, on_wait=lambda: _report_waiting(out_dir)):
+            return _build_locked(project_dir, out_dir, jobs=jobs, verbose=verbose,
+                                 fail_on=fail_on, baseline=baseline, accepted=accepted)
+    except OutputError as error:
+        click.echo(f"iso27035: {error}", err=True)
+        return EXIT_INVALID
+
+
+def _build_locked(project_dir: Path, out_dir: Path, *, jobs: str, verbose: bool,
+                  fail_on: tuple[str, ...], baseline: Path | None,
+                  accepted: set[tuple[str, str]] | None) -> int:
     result = load_project(project_dir)
     if result.model is None or result.settings is None:
         fail_input(result.findings)
     model, settings = result.model, result.settings
     coverage = compute_coverage(model, settings.current_date(),
                                 count_drafts=settings.count_drafts)
-    out_dir = (out_dir if out_dir is not None else project_dir / "_build").resolve()
-    if _reject_linked_site(out_dir):
-        return EXIT_INVALID
     try:
         word_documents = render_word(model, settings, coverage)
     except WordExportError as error:
         return report_word_failure(error)
 
-    try:
-        with output_lock(out_dir, on_wait=lambda: _report_waiting(out_dir)):
-            code = _write_outputs(project_dir.resolve(), out_dir, model, settings, coverage,
-                                  word_documents, jobs=jobs, verbose=verbose)
-    except OutputError as error:
-        click.echo(f"iso27035: {error}", err=True)
-        return EXIT_INVALID
+    code = _write_outputs(project_dir.resolve(), out_dir, model, settings, coverage,
+                          word_documents, jobs=jobs, verbose=verbose)
     if code != EXIT_OK:
         return code
 
@@ -112,6 +122,8 @@ def _write_outputs(project_dir: Path, out_dir: Path, model: Model, settings: Set
                    verbose: bool) -> int:
     """Write the site, the matrix files, the forms and the Word documents; return the exit code."""
     html_dir = out_dir / "html"
+    for folder in (out_dir / "matrix", out_dir / FORMS_FOLDER, out_dir / WORD_FOLDER):
+        reject_file_in_place(folder)
     code = build_site_atomically(project_dir, out_dir, jobs=jobs, verbose=verbose,
                                  organization=model.organization)
     if code != EXIT_OK:
@@ -172,6 +184,7 @@ def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbos
         with _terminate_as_exit(), \
                 output_lock(out_dir, on_wait=lambda: _report_waiting(out_dir)):
             _remove_left_staging(out_dir)
+            reject_file_in_place(out_dir / "html")
             return _build_in_staging(project_dir, out_dir, jobs=jobs, verbose=verbose,
                                      organization=organization, on_built=on_built)
     except OutputError as error:
@@ -218,10 +231,12 @@ def _terminate_as_exit() -> Iterator[None]:
 def _remove_left_staging(out_dir: Path) -> None:
     """Remove the staging folders of builds into ``out_dir`` that were killed (SIGKILL).
 
-    The caller holds the lock of ``out_dir``, so no other build is using them.
+    The caller holds the lock of ``out_dir``, so no other build is using them. Only
+    names that ``tempfile.mkdtemp`` gives with this folder's prefix are removed.
     """
-    for folder in out_dir.parent.glob(f"{_staging_prefix(out_dir)}*"):
-        if folder.is_dir() and not folder.is_symlink():
+    name = re.compile(re.escape(_staging_prefix(out_dir)) + r"[a-z0-9_]{8}")
+    for folder in out_dir.parent.iterdir():
+        if name.fullmatch(folder.name) and folder.is_dir() and not folder.is_symlink():
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -234,14 +249,22 @@ def _build_in_staging(project_dir: Path, out_dir: Path, *, jobs: str, verbose: b
     html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
     # the lock has created the output folder, so only a site or a cache shows a build before
     existed = html_dir.exists() or doctree_dir.exists()
-    staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(out_dir), dir=out_dir.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(out_dir), dir=out_dir.parent))
+    except OSError as error:
+        raise OutputError(f"cannot create a staging folder beside {out_dir}: "
+                          f"{error.strerror}; the site is built there and then moved in, so "
+                          "make that folder writable or choose another output folder") from None
     staged_html, staged_doctrees = staging / "html", staging / DOCTREES
     code, swapped = EXIT_INVALID, False
     try:
-        if html_dir.is_dir():
-            shutil.copytree(html_dir, staged_html, symlinks=True)
-        if doctree_dir.is_dir():
-            os.replace(doctree_dir, staged_doctrees)
+        try:
+            if html_dir.is_dir():
+                shutil.copytree(html_dir, staged_html, symlinks=True)
+            if doctree_dir.is_dir():
+                os.replace(doctree_dir, staged_doctrees)
+        except OSError as error:
+            raise OutputError(cannot_write(staging, error)) from None
         code = build_site(project_dir, staged_html, staged_doctrees, jobs=jobs,
                           verbose=verbose, organization=organization, on_built=on_built)
         if code == EXIT_OK:

@@ -1,7 +1,7 @@
 """The ``iso27035`` command line: build the outputs of a project, or check its coverage.
 
 Exit codes: 0 success; 1 the check failed (a gap, or another finding chosen to fail);
-2 invalid input or usage.
+2 invalid input or usage; 130 interrupted with Ctrl+C.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from generators.output import OutputError
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INVALID = 2
+EXIT_INTERRUPTED = 128 + 2
+"""Exit code after Ctrl+C: 128 plus the number of SIGINT."""
 
 _PROJECT_OPTION = click.option(
     "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -30,7 +32,11 @@ _PROJECT_OPTION = click.option(
 
 
 class _Commands(click.Group):
-    """The commands; an output that cannot be written ends one with exit code 2."""
+    """The commands; an output that cannot be written ends one with exit code 2.
+
+    Ctrl+C ends one with exit code 130, as SIGINT ends a shell command, rather than with
+    click's 1, which here means that findings failed the check.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -38,6 +44,9 @@ class _Commands(click.Group):
         except OutputError as error:
             click.echo(f"iso27035: {error}", err=True)
             ctx.exit(EXIT_INVALID)
+        except KeyboardInterrupt:
+            click.echo("\niso27035: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -22,7 +22,13 @@ import jinja2
 
 from generators.coverage import Coverage
 from generators.model import EvidenceItem, Model, Procedure, Role
-from generators.output import OutputError, atomic_write, cannot_write
+from generators.output import (
+    OutputError,
+    atomic_write,
+    cannot_write,
+    give_default_mode,
+    reject_file_in_place,
+)
 from generators.paths import resolve_project_file
 from generators.site.pages import EVIDENCE_GROUP_TITLES
 from generators.templating import template_dirs
@@ -99,6 +105,10 @@ def write_evidence_pack(model: Model, coverage: Coverage, out_dir: Path,
 
     folder = out_dir / PACK_NAME
     archive = out_dir / f"{PACK_NAME}.zip"
+    reject_file_in_place(folder)
+    if archive.is_dir():
+        raise OutputError(f"{archive} is a folder, where iso27035 writes the pack's zip file; "
+                          "move the folder out of the way and run again")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{PACK_NAME}."))
@@ -109,6 +119,8 @@ def write_evidence_pack(model: Model, coverage: Coverage, out_dir: Path,
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        # mkdtemp creates the folder for its owner only; give it the usual mode
+        give_default_mode(staging)
         _swap_in(staging, folder)
     except OSError as error:
         raise OutputError(cannot_write(folder, error)) from None

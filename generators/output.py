@@ -47,7 +47,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         # mkstemp creates the file readable by its owner only; give it the usual mode
-        os.chmod(temporary, 0o666 & ~_UMASK)
+        give_default_mode(Path(temporary))
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
@@ -55,6 +55,22 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def give_default_mode(path: Path) -> None:
+    """Give ``path`` the mode that the umask gives a new file or folder."""
+    os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~_UMASK)
+
+
+def reject_file_in_place(folder: Path) -> None:
+    """Raise OutputError when ``folder``, where output goes, is a file.
+
+    Called before anything is written, so that a user's file is neither replaced nor
+    left beside half of the output.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file, where iso27035 writes a folder; move the "
+                          "file out of the way and run again")
 
 
 def cannot_write(path: Path, error: OSError) -> str:
@@ -112,6 +128,8 @@ def sync_generated_folder(folder: Path, files: Mapping[str, bytes],
     root = folder.resolve()
     previous = _read_manifest(folder)
     targets: dict[str, bytes | None] = {**files, **dict.fromkeys(pending)}
+    for subfolder in sorted({parent for relative in targets for parent in Path(relative).parents}):
+        reject_file_in_place(folder / subfolder)
     for relative in targets:
         path = folder / relative
         resolved = path.resolve()

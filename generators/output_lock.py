@@ -43,30 +43,33 @@ def output_lock(out_dir: Path, on_wait: Callable[[], None]) -> Iterator[None]:
         yield
         return
 
-    existed = out_dir.exists()
-    descriptor = _acquire(out_dir, on_wait)
+    descriptor, created = _acquire(out_dir, on_wait)
     _HELD.add(key)
     try:
         yield
     finally:
         _HELD.discard(key)
-        _remove_if_unused(out_dir, existed)
+        _remove_if_unused(out_dir, created)
         os.close(descriptor)  # closing the file releases the lock
 
 
-def _acquire(out_dir: Path, on_wait: Callable[[], None]) -> int:
-    """Return an open descriptor of the lock file, locked by this process."""
+def _acquire(out_dir: Path, on_wait: Callable[[], None]) -> tuple[int, bool]:
+    """Return an open descriptor of the lock file, locked by this process.
+
+    Also return whether this call created the output folder, in the attempt that got
+    the lock: a build waiting for one that removed the folder creates it again.
+    """
     path = out_dir / LOCK_NAME
     waited = False
     while True:
+        created = _make_folder(out_dir)
         try:
-            out_dir.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
-            raise OutputError(cannot_write(out_dir, error)) from None
+            raise OutputError(cannot_write(path, error)) from None
         if fcntl is None:  # type: ignore[comparison-overlap,unused-ignore]
             # NOTE: without fcntl (Windows), builds into one folder are not kept apart.
-            return descriptor  # type: ignore[unreachable,unused-ignore]
+            return descriptor, created  # type: ignore[unreachable,unused-ignore]
         try:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -79,9 +82,27 @@ def _acquire(out_dir: Path, on_wait: Callable[[], None]) -> int:
             os.close(descriptor)
             raise
         if _is_current(descriptor, path):
-            return descriptor
+            return descriptor, created
         # the previous holder removed the file after this process had opened it
         os.close(descriptor)
+
+
+def _make_folder(out_dir: Path) -> bool:
+    """Create ``out_dir`` and its parents if missing; return whether it was created here."""
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(cannot_write(out_dir, error)) from None
+    try:
+        out_dir.mkdir()
+    except FileExistsError:
+        if out_dir.is_dir():
+            return False
+        raise OutputError(f"{out_dir} is a file, not a folder; choose another output "
+                          "folder") from None
+    except OSError as error:
+        raise OutputError(cannot_write(out_dir, error)) from None
+    return True
 
 
 def _is_current(descriptor: int, path: Path) -> bool:
@@ -92,7 +113,7 @@ def _is_current(descriptor: int, path: Path) -> bool:
         return False
 
 
-def _remove_if_unused(out_dir: Path, existed: bool) -> None:
+def _remove_if_unused(out_dir: Path, created: bool) -> None:
     """Remove the lock file of a folder that holds nothing else, and a folder created here.
 
     The lock is still held, so a process waiting for it finds that its file is gone
@@ -102,7 +123,7 @@ def _remove_if_unused(out_dir: Path, existed: bool) -> None:
         if any(entry.name != LOCK_NAME for entry in out_dir.iterdir()):
             return
         (out_dir / LOCK_NAME).unlink()
-        if not existed:
+        if created:
             out_dir.rmdir()
     except OSError:
         pass  # another process has put something there meanwhile, or it is gone

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -9,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from docx import Document
 
 from generators.output import OutputError
 from generators.output_lock import LOCK_NAME, output_lock
@@ -31,7 +34,7 @@ def test_lock_creates_and_removes_unused_folder(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_lock_file_stays_beside_output(tmp_path: Path) -> None:
+def test_lock_file_stays_with_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with output_lock(out, on_wait=_never_waits):
         (out / "html").mkdir()
@@ -113,21 +116,188 @@ def test_second_build_waits_for_first(copy_root: Callable[[str], Path]) -> None:
     assert (out / "html/index.html").is_file()
 
 
+def test_interrupted_wait_exits_130(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    out = project / "_build"
+    with output_lock(out, on_wait=_never_waits):
+        build = subprocess.Popen([sys.executable, "-m", "generators", "build", "--project",
+                                  str(project)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert build.stderr is not None
+        assert WAITING in build.stderr.readline()
+        build.send_signal(signal.SIGINT)
+        _, errors = build.communicate(timeout=60)
+
+    assert build.returncode == 130
+    assert "iso27035: interrupted" in errors
+    assert "Traceback" not in errors
+    assert not out.exists()
+
+
+def test_staging_folder_not_created(copy_root: Callable[[str], Path],
+                                    monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from generators import building
+
+    project = copy_root("complete")
+
+    def refuse(**options: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(building.tempfile, "mkdtemp", refuse)
+    code = building.build_site_atomically(project, project / "_build", jobs="1",
+                                          verbose=False, organization="Test Org")
+
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "cannot create a staging folder beside" in error
+    assert "Permission denied" in error
+    assert not (project / "_build").exists()
+
+
 def test_killed_build_staging_removed(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
     # what a build killed with SIGKILL leaves beside its output folder
-    left = project / "._build-staging-k1ll3d"
+    left = project / "._build-staging-k1ll3d00"
     (left / "html").mkdir(parents=True)
     (left / "html/index.html").write_text("<p>half a site</p>\n", encoding="utf-8")
-    other = project / "._other-staging-k1ll3d"
+    other = project / "._other-staging-k1ll3d00"
     other.mkdir()
+    similar = project / "._build-staging-x-staging-abcdefgh"  # of an output folder '_build-staging-x'
+    similar.mkdir()
 
     result = run_cli("build", "--project", str(project))
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert not left.exists()
     assert other.is_dir()  # the staging folder of another output folder
+    assert similar.is_dir()
     assert WAITING not in result.stderr
+
+
+def test_staging_of_glob_named_folder_removed_alone(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    builds = project.parent / "builds"
+    left = builds / ".out[1]-staging-12345678"
+    live = builds / ".out1-staging-12345678"  # a build into 'out1' is using it
+    for folder in (left, live):
+        folder.mkdir(parents=True)
+
+    result = run_cli("build", "--project", str(project), "--out", str(builds / "out[1]"))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not left.exists()
+    assert live.is_dir()
+
+
+def test_failed_builds_in_turn_leave_no_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_lock(out, on_wait=_never_waits):
+        child = subprocess.Popen([sys.executable, "-c", FAILING_CHILD, str(out)],
+                                 stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None
+        assert child.stdout.readline() == "waiting\n"
+
+    output, _ = child.communicate(timeout=60)
+    assert child.returncode == 0
+    assert output == "failed\n"
+    assert not out.exists()
+
+
+# Takes the lock of the folder in argv[1] and writes nothing into it, as a build that
+# fails on its input does.
+FAILING_CHILD = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from generators.output_lock import output_lock
+
+    with output_lock(Path(sys.argv[1]), on_wait=lambda: print("waiting", flush=True)):
+        pass
+    print("failed", flush=True)
+""")
+
+
+def test_waiting_build_reads_files_after_wait(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    out = project / "_build"
+    artifacts = project / "needs/artifacts.yaml"
+    with output_lock(out, on_wait=_never_waits):
+        build = subprocess.Popen([sys.executable, "-m", "generators", "build", "--project",
+                                  str(project)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert build.stderr is not None
+        assert WAITING in build.stderr.readline()
+        artifacts.write_text(artifacts.read_text(encoding="utf-8").replace(
+            '"Event intake"', '"Event intake, edited while waiting"'), encoding="utf-8")
+
+    output, errors = build.communicate(timeout=600)
+    assert build.returncode == 0, output + errors
+    page = (out / "html/_generated/documents/tst-prc-01.html").read_text(encoding="utf-8")
+    assert "Event intake, edited while waiting" in page
+    word = Document(str(out / "word/TST-PRC-01.docx"))
+    text = "\n".join(paragraph.text for paragraph in word.paragraphs)
+    text += "\n".join(cell.text for table in word.tables for row in table.rows
+                      for cell in row.cells)
+    assert "Event intake, edited while waiting" in text
+
+
+@pytest.mark.parametrize("name", ["html", "matrix", "forms", "word"])
+def test_file_in_place_of_output_folder_kept(copy_root: Callable[[str], Path],
+                                             name: str) -> None:
+    project = copy_root("complete")
+    out = project / "_build"
+    out.mkdir()
+    (out / name).write_text("notes of the author\n", encoding="utf-8")
+
+    for _ in range(2):
+        result = run_cli("build", "--project", str(project))
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert f"_build/{name} is a file, where iso27035 writes a folder" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    assert sorted(p.name for p in out.iterdir() if p.name != LOCK_NAME) == [name]
+    assert (out / name).read_text(encoding="utf-8") == "notes of the author\n"
+
+
+def test_file_in_place_of_forms_subfolder(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    forms = project / "_build/forms"
+    forms.mkdir(parents=True)
+    (forms / "schemas").write_text("notes of the author\n", encoding="utf-8")
+
+    result = run_cli("forms", "--project", str(project))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "forms/schemas is a file, where iso27035 writes a folder" in result.stderr
+    assert sorted(p.name for p in forms.iterdir()) == ["schemas"]
+
+
+def test_evidence_pack_blocked_writes_nothing(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    out = project / "_build"
+    (out / "evidence-pack.zip").mkdir(parents=True)
+
+    result = run_cli("evidence-pack", "--project", str(project))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "evidence-pack.zip is a folder, where iso27035 writes" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["evidence-pack.zip"]
+
+
+def test_evidence_pack_folder_mode(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+
+    result = run_cli("evidence-pack", "--project", str(project))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    mode = (project / "_build/evidence-pack").stat().st_mode & 0o777
+    assert mode == 0o777 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @pytest.mark.parametrize("arguments", [
