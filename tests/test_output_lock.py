@@ -98,16 +98,22 @@ def test_waiting_process_takes_removed_lock_file(tmp_path: Path) -> None:
     assert (out / "written.txt").read_text(encoding="utf-8") == "by the child"
 
 
+def _build_behind_lock(project: Path) -> tuple[subprocess.Popen[str], str]:
+    """Start ``iso27035 build`` while the caller holds the lock; return it and its first message."""
+    build = subprocess.Popen([sys.executable, "-m", "generators", "build", "--project",
+                              str(project)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert build.stderr is not None
+    message = build.stderr.readline()
+    assert WAITING in message
+    return build, message
+
+
 def test_second_build_waits_for_first(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
     out = project / "_build"
     with output_lock(out, on_wait=_never_waits):
-        build = subprocess.Popen([sys.executable, "-m", "generators", "build", "--project",
-                                  str(project)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert build.stderr is not None
-        message = build.stderr.readline()
-        assert WAITING in message
+        build, message = _build_behind_lock(project)
         assert "_build; waiting for it to finish" in message
         assert not (out / "html").exists()
 
@@ -120,11 +126,7 @@ def test_interrupted_wait_exits_130(copy_root: Callable[[str], Path]) -> None:
     project = copy_root("complete")
     out = project / "_build"
     with output_lock(out, on_wait=_never_waits):
-        build = subprocess.Popen([sys.executable, "-m", "generators", "build", "--project",
-                                  str(project)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert build.stderr is not None
-        assert WAITING in build.stderr.readline()
+        build, _ = _build_behind_lock(project)
         build.send_signal(signal.SIGINT)
         _, errors = build.communicate(timeout=60)
 
@@ -163,7 +165,8 @@ def test_killed_build_staging_removed(copy_root: Callable[[str], Path]) -> None:
     (left / "html/index.html").write_text("<p>half a site</p>\n", encoding="utf-8")
     other = project / "._other-staging-k1ll3d00"
     other.mkdir()
-    similar = project / "._build-staging-x-staging-abcdefgh"  # of an output folder '_build-staging-x'
+    # the staging folder of an output folder named '_build-staging-x'
+    similar = project / "._build-staging-x-staging-abcdefgh"
     similar.mkdir()
 
     result = run_cli("build", "--project", str(project))
@@ -222,11 +225,7 @@ def test_waiting_build_reads_files_after_wait(copy_root: Callable[[str], Path]) 
     out = project / "_build"
     artifacts = project / "needs/artifacts.yaml"
     with output_lock(out, on_wait=_never_waits):
-        build = subprocess.Popen([sys.executable, "-m", "generators", "build", "--project",
-                                  str(project)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert build.stderr is not None
-        assert WAITING in build.stderr.readline()
+        build, _ = _build_behind_lock(project)
         artifacts.write_text(artifacts.read_text(encoding="utf-8").replace(
             '"Event intake"', '"Event intake, edited while waiting"'), encoding="utf-8")
 
@@ -259,29 +258,28 @@ def test_file_in_place_of_output_folder_kept(copy_root: Callable[[str], Path],
     assert (out / name).read_text(encoding="utf-8") == "notes of the author\n"
 
 
-def test_file_in_place_of_forms_subfolder(copy_root: Callable[[str], Path]) -> None:
-    project = copy_root("complete")
-    forms = project / "_build/forms"
-    forms.mkdir(parents=True)
-    (forms / "schemas").write_text("notes of the author\n", encoding="utf-8")
-
-    result = run_cli("forms", "--project", str(project))
-
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "forms/schemas is a file, where iso27035 writes a folder" in result.stderr
-    assert sorted(p.name for p in forms.iterdir()) == ["schemas"]
-
-
-def test_evidence_pack_blocked_writes_nothing(copy_root: Callable[[str], Path]) -> None:
+@pytest.mark.parametrize(("command", "blocker", "message"), [
+    ("forms", "forms/schemas", "forms/schemas is a file, where iso27035 writes a folder"),
+    ("evidence-pack", "evidence-pack.zip",
+     "evidence-pack.zip is a folder, where iso27035 writes the pack's zip file"),
+])
+def test_blocked_output_writes_nothing(copy_root: Callable[[str], Path], command: str,
+                                       blocker: str, message: str) -> None:
     project = copy_root("complete")
     out = project / "_build"
-    (out / "evidence-pack.zip").mkdir(parents=True)
+    path = out / blocker
+    path.parent.mkdir(parents=True)
+    if blocker.endswith(".zip"):
+        path.mkdir()
+    else:
+        path.write_text("notes of the author\n", encoding="utf-8")
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
 
-    result = run_cli("evidence-pack", "--project", str(project))
+    result = run_cli(command, "--project", str(project))
 
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "evidence-pack.zip is a folder, where iso27035 writes" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["evidence-pack.zip"]
+    assert message in result.stderr
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
 
 
 def test_evidence_pack_folder_mode(copy_root: Callable[[str], Path]) -> None:
