@@ -26,13 +26,25 @@ from generators.check.result import decide
 from generators.check.text import format_checked, verdict
 from generators.cli import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, fail_input, parse_jobs
 from generators.coverage import Coverage, compute_coverage
-from generators.exports import table_exports
+from generators.exports import EXPORT_NAMES, table_exports
 from generators.findings import display_path
-from generators.forms.commands import FORMS_FOLDER, FormsError, forms_summary, write_forms
+from generators.forms.commands import (
+    FORMS_FOLDER,
+    FormsError,
+    forms_summary,
+    render_forms,
+    write_forms,
+)
 from generators.gc_pause import gc_paused, resume_collections
 from generators.loading.project import DOCS_FOLDER, load_project
 from generators.model import Model
-from generators.output import OutputError, atomic_write, cannot_write, reject_file_in_place
+from generators.output import (
+    OutputError,
+    atomic_write,
+    cannot_write,
+    check_generated_folder,
+    reject_file_in_place,
+)
 from generators.output_lock import output_lock
 from generators.reproducible import build_timestamp
 from generators.settings import Settings
@@ -74,7 +86,8 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
     if _reject_linked_site(out_dir):
         return EXIT_INVALID
     try:
-        with output_lock(out_dir, on_wait=lambda: _report_waiting(out_dir)):
+        with _terminate_as_exit(), \
+                output_lock(out_dir, on_wait=lambda: _report_waiting(out_dir)):
             return _build_locked(project_dir, out_dir, jobs=jobs, verbose=verbose,
                                  fail_on=fail_on, baseline=baseline, accepted=accepted)
     except OutputError as error:
@@ -121,26 +134,35 @@ def _write_outputs(project_dir: Path, out_dir: Path, model: Model, settings: Set
                    coverage: Coverage, word_documents: list[RenderedDocument], *, jobs: str,
                    verbose: bool) -> int:
     """Write the site, the matrix files, the forms and the Word documents; return the exit code."""
-    html_dir = out_dir / "html"
-    for folder in (out_dir / "matrix", out_dir / FORMS_FOLDER, out_dir / WORD_FOLDER):
-        reject_file_in_place(folder)
+    html_dir, matrix_dir = out_dir / "html", out_dir / "matrix"
+    forms_dir, word_dir = out_dir / FORMS_FOLDER, out_dir / WORD_FOLDER
+    try:
+        form_files = render_forms(model, settings)
+    except FormsError as error:
+        click.echo(f"iso27035: {error}", err=True)
+        return EXIT_INVALID
+
+    # what would stop a later step is found before the site is replaced
+    reject_file_in_place(matrix_dir)
+    for name in EXPORT_NAMES:
+        if (matrix_dir / name).is_dir():
+            raise OutputError(f"{matrix_dir / name} is a folder, where iso27035 writes a "
+                              "matrix file; move the folder out of the way and build again")
+    check_generated_folder(forms_dir, form_files)
+    check_generated_folder(word_dir, [document.file_name for document in word_documents])
+
     code = build_site_atomically(project_dir, out_dir, jobs=jobs, verbose=verbose,
                                  organization=model.organization)
     if code != EXIT_OK:
         return code
     timestamp = build_timestamp(settings.current_date())
-    matrix_dir = write_matrix_files(model, coverage, out_dir / "matrix", timestamp)
-    forms_dir = out_dir / FORMS_FOLDER
+    write_matrix_files(model, coverage, matrix_dir, timestamp)
     try:
-        form_count = write_forms(model, settings, forms_dir)
-    except FormsError as error:
-        click.echo(f"iso27035: {error}", err=True)
-        return EXIT_INVALID
-    word_dir = out_dir / WORD_FOLDER
-    try:
+        form_count = write_forms(model, settings, forms_dir, form_files)
         write_word(word_documents, word_dir)
-    except WordExportError as error:
-        return report_word_failure(error)
+    except (FormsError, WordExportError) as error:
+        click.echo(f"iso27035: {error}; the site was written already", err=True)
+        return EXIT_INVALID
 
     click.echo(f"Site:   {display_path(html_dir / 'index.html')}")
     if shutil.which("dot") is None:

@@ -121,27 +121,9 @@ def sync_generated_folder(folder: Path, files: Mapping[str, bytes],
     removed. The ``pending`` paths are checked and kept as generated files, but left
     for the caller to write.
     """
-    if folder.is_symlink():
-        raise OutputError(f"{folder} is a symbolic link to {os.readlink(folder)}, and "
-                          "iso27035 does not write generated files through a link; remove "
-                          "the link, and the next run creates the folder")
-    root = folder.resolve()
     previous = _read_manifest(folder)
     targets: dict[str, bytes | None] = {**files, **dict.fromkeys(pending)}
-    for subfolder in sorted({parent for relative in targets for parent in Path(relative).parents}):
-        reject_file_in_place(folder / subfolder)
-    for relative in targets:
-        path = folder / relative
-        resolved = path.resolve()
-        if root not in resolved.parents or resolved != root / relative:
-            raise OutputError(f"generated file {relative!r} would leave {folder}")
-        if path.is_dir():
-            raise OutputError(f"{path} is a folder where iso27035 writes a generated file; "
-                              "move the folder out of the way and build again")
-        if path.exists() and not (relative in previous or is_generated(path)):
-            raise OutputError(
-                f"{path} exists and was not written by iso27035; move it out of {folder}, "
-                "which holds generated files only")
+    check_generated_folder(folder, targets, previous)
 
     changed = [relative for relative, data in sorted(files.items())
                if write_if_changed(folder / relative, data)]
@@ -159,6 +141,36 @@ def sync_generated_folder(folder: Path, files: Mapping[str, bytes],
                 changed.append(relative)
     write_if_changed(folder / MANIFEST_NAME, "".join(f"{r}\n" for r in sorted(targets)).encode())
     return sorted(set(changed))
+
+
+def check_generated_folder(folder: Path, targets: Collection[str],
+                           previous: set[str] | None = None) -> None:
+    """Raise OutputError when ``sync_generated_folder`` could not write ``targets`` safely.
+
+    Nothing is written. ``previous`` is the manifest of the last run, read from
+    ``folder`` when not given.
+    """
+    if folder.is_symlink():
+        raise OutputError(f"{folder} is a symbolic link to {os.readlink(folder)}, and "
+                          "iso27035 does not write generated files through a link; remove "
+                          "the link, and the next run creates the folder")
+    root = folder.resolve()
+    if previous is None:
+        previous = _read_manifest(folder)
+    for subfolder in sorted({parent for relative in targets for parent in Path(relative).parents}):
+        reject_file_in_place(folder / subfolder)
+    for relative in targets:
+        path = folder / relative
+        resolved = path.resolve()
+        if root not in resolved.parents or resolved != root / relative:
+            raise OutputError(f"generated file {relative!r} would leave {folder}")
+        if path.is_dir():
+            raise OutputError(f"{path} is a folder where iso27035 writes a generated file; "
+                              "move the folder out of the way and build again")
+        if path.exists() and not (relative in previous or is_generated(path)):
+            raise OutputError(
+                f"{path} exists and was not written by iso27035; move it out of {folder}, "
+                "which holds generated files only")
 
 
 def _read_manifest(folder: Path) -> set[str]:

@@ -63,8 +63,14 @@ def _acquire(out_dir: Path, on_wait: Callable[[], None]) -> tuple[int, bool]:
     waited = False
     while True:
         created = _make_folder(out_dir)
+        if path.is_symlink() or path.is_dir():
+            kind = "symbolic link" if path.is_symlink() else "folder"
+            raise OutputError(f"{path} is a {kind}, where iso27035 keeps the lock file of "
+                              "its output folder; remove it and run again")
         try:
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            # a link put there meanwhile is not followed
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                                 0o644)
         except OSError as error:
             raise OutputError(cannot_write(path, error)) from None
         if fcntl is None:  # type: ignore[comparison-overlap,unused-ignore]

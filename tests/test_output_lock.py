@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -256,6 +257,69 @@ def test_file_in_place_of_output_folder_kept(copy_root: Callable[[str], Path],
 
     assert sorted(p.name for p in out.iterdir() if p.name != LOCK_NAME) == [name]
     assert (out / name).read_text(encoding="utf-8") == "notes of the author\n"
+
+
+@pytest.mark.parametrize(("blocker", "message"), [
+    ("forms/schemas", "forms/schemas is a file, where iso27035 writes a folder"),
+    ("word/TST-POL-01.docx", "word/TST-POL-01.docx is a folder where iso27035 writes"),
+    ("matrix/traceability-matrix.csv",
+     "matrix/traceability-matrix.csv is a folder, where iso27035 writes a matrix file"),
+])
+def test_blocked_step_keeps_previous_site(copy_root: Callable[[str], Path], blocker: str,
+                                          message: str) -> None:
+    project = copy_root("complete")
+    out = project / "_build"
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    path = out / blocker
+    shutil.rmtree(path, ignore_errors=True)
+    path.unlink(missing_ok=True)
+    if blocker.startswith("forms"):
+        path.write_text("notes of the author\n", encoding="utf-8")
+    else:
+        path.mkdir()
+    page = out / "html/_generated/documents/tst-prc-01.html"
+    before = page.read_bytes()
+    artifacts = project / "needs/artifacts.yaml"
+    artifacts.write_text(artifacts.read_text(encoding="utf-8").replace(
+        '"Event intake"', '"Event intake, edited"'), encoding="utf-8")
+
+    result = run_cli("build", "--project", str(project))
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert page.read_bytes() == before
+    assert path.exists()
+
+
+@pytest.mark.parametrize("kind", ["folder", "link"])
+def test_lock_file_replaced_rejected(tmp_path: Path, kind: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    target = tmp_path / "elsewhere.lock"
+    if kind == "folder":
+        (out / LOCK_NAME).mkdir()
+    else:
+        (out / LOCK_NAME).symlink_to(target)
+
+    with pytest.raises(OutputError, match=f"is a {'symbolic link' if kind == 'link' else kind}, "
+                       "where iso27035 keeps the lock file"), \
+            output_lock(out, on_wait=_never_waits):
+        pass
+
+    assert not target.exists()
+
+
+def test_terminated_wait_exits_143(copy_root: Callable[[str], Path]) -> None:
+    project = copy_root("complete")
+    out = project / "_build"
+    with output_lock(out, on_wait=_never_waits):
+        build, _ = _build_behind_lock(project)
+        build.send_signal(signal.SIGTERM)
+        _, errors = build.communicate(timeout=60)
+
+    assert build.returncode == 128 + signal.SIGTERM
+    assert "Traceback" not in errors
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(("command", "blocker", "message"), [

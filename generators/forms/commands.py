@@ -55,14 +55,16 @@ def render_forms(model: Model, settings: Settings) -> dict[str, bytes]:
     return files
 
 
-def write_forms(model: Model, settings: Settings, folder: Path) -> int:
+def write_forms(model: Model, settings: Settings, folder: Path,
+                files: dict[str, bytes] | None = None) -> int:
     """Render the forms in memory, then write them into ``folder``; return the form count.
 
-    Files of forms removed since the last run are deleted. Raise FormsError when
-    rendering fails (nothing is written then) or a file in ``folder`` was not
-    written by iso27035.
+    ``files`` are forms that ``render_forms`` rendered already. Files of forms removed
+    since the last run are deleted. Raise FormsError when rendering fails (nothing is
+    written then) or a file in ``folder`` was not written by iso27035.
     """
-    files = render_forms(model, settings)
+    if files is None:
+        files = render_forms(model, settings)
     try:
         sync_generated_folder(folder, files)
     except OutputError as error:
