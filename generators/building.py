@@ -45,7 +45,7 @@ from generators.output import (
     check_generated_folder,
     reject_file_in_place,
 )
-from generators.output_lock import output_lock
+from generators.output_lock import output_lock, report_waiting
 from generators.reproducible import build_timestamp
 from generators.settings import Settings
 from generators.word.command import (
@@ -87,7 +87,7 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
         return EXIT_INVALID
     try:
         with _terminate_as_exit(), \
-                output_lock(out_dir, on_wait=lambda: _report_waiting(out_dir)):
+                output_lock(out_dir, on_wait=lambda: report_waiting(out_dir)):
             return _build_locked(project_dir, out_dir, jobs=jobs, verbose=verbose,
                                  fail_on=fail_on, baseline=baseline, accepted=accepted)
     except OutputError as error:
@@ -176,11 +176,6 @@ def _write_outputs(project_dir: Path, out_dir: Path, model: Model, settings: Set
     return EXIT_OK
 
 
-def _report_waiting(out_dir: Path) -> None:
-    click.echo(f"iso27035: another build is writing to {display_path(out_dir)}; waiting for it "
-               "to finish", err=True)
-
-
 def write_matrix_files(model: Model, coverage: Coverage, folder: Path,
                        timestamp: dt.datetime) -> Path:
     """Write the matrix files and the statement of applicability into ``folder``."""
@@ -204,7 +199,7 @@ def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbos
         return EXIT_INVALID
     try:
         with _terminate_as_exit(), \
-                output_lock(out_dir, on_wait=lambda: _report_waiting(out_dir)):
+                output_lock(out_dir, on_wait=lambda: report_waiting(out_dir)):
             _remove_left_staging(out_dir)
             reject_file_in_place(out_dir / "html")
             return _build_in_staging(project_dir, out_dir, jobs=jobs, verbose=verbose,

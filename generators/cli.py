@@ -6,9 +6,11 @@ Exit codes: 0 success; 1 the check failed (a gap, or another finding chosen to f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -53,6 +55,16 @@ class _Commands(click.Group):
 @click.version_option(__version__, prog_name="iso27035")
 def main() -> None:
     """Trace an ISO/IEC 27035 incident management programme from YAML and MyST sources."""
+
+
+@contextlib.contextmanager
+def _output_locked(project_dir: Path, out_dir: Path | None) -> Iterator[None]:
+    """Hold the lock of the output folder, as ``build`` does, while a command writes into it."""
+    from generators.output_lock import output_lock, report_waiting
+
+    folder = (out_dir if out_dir is not None else project_dir / "_build").resolve()
+    with output_lock(folder, on_wait=lambda: report_waiting(folder)):
+        yield
 
 
 @main.command()
@@ -179,7 +191,8 @@ def evidence_pack(project_dir: Path, out_dir: Path | None) -> None:
     """Write the evidence pack: an index (HTML and workbook) of the evidence, as a zip too."""
     from generators.evidence_pack import run_evidence_pack
 
-    sys.exit(run_evidence_pack(project_dir, out_dir))
+    with _output_locked(project_dir, out_dir):
+        sys.exit(run_evidence_pack(project_dir, out_dir))
 
 
 @main.command()
@@ -191,7 +204,8 @@ def forms(project_dir: Path, out_dir: Path | None) -> None:
     """Write the blank Word form, the JSON Schema and a blank YAML report of each form."""
     from generators.forms.commands import run_forms
 
-    sys.exit(run_forms(project_dir, out_dir))
+    with _output_locked(project_dir, out_dir):
+        sys.exit(run_forms(project_dir, out_dir))
 
 
 @main.command()
@@ -209,7 +223,8 @@ def docx(project_dir: Path, out_dir: Path | None, pdf: bool) -> None:
     """
     from generators.word.command import run_docx
 
-    sys.exit(run_docx(project_dir, out_dir, pdf=pdf))
+    with _output_locked(project_dir, out_dir):
+        sys.exit(run_docx(project_dir, out_dir, pdf=pdf))
 
 
 @main.command("validate-report")

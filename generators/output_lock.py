@@ -3,8 +3,8 @@
 A site build moves the page cache out of the output folder, builds into a staging
 folder beside it and then swaps the new site in. Two builds into one folder at the same
 time would take the cache from each other and could swap in each other's half-built
-sites. So a build holds an exclusive lock on a file in the output folder, and a second
-build waits until the first one has finished.
+sites. So every command that writes into an output folder holds an exclusive lock on a
+file in it, and a second one waits until the first one has finished.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import click
+
+from generators.findings import display_path
 from generators.output import OutputError, cannot_write
 
 try:
@@ -51,6 +54,12 @@ def output_lock(out_dir: Path, on_wait: Callable[[], None]) -> Iterator[None]:
         _HELD.discard(key)
         _remove_if_unused(out_dir, created)
         os.close(descriptor)  # closing the file releases the lock
+
+
+def report_waiting(out_dir: Path) -> None:
+    """Print that a command waits for the lock of ``out_dir``."""
+    click.echo(f"iso27035: another build is writing to {display_path(out_dir)}; waiting for it "
+               "to finish", err=True)
 
 
 def _acquire(out_dir: Path, on_wait: Callable[[], None]) -> tuple[int, bool]:

@@ -99,15 +99,16 @@ def test_waiting_process_takes_removed_lock_file(tmp_path: Path) -> None:
     assert (out / "written.txt").read_text(encoding="utf-8") == "by the child"
 
 
-def _build_behind_lock(project: Path) -> tuple[subprocess.Popen[str], str]:
-    """Start ``iso27035 build`` while the caller holds the lock; return it and its first message."""
-    build = subprocess.Popen([sys.executable, "-m", "generators", "build", "--project",
-                              str(project)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert build.stderr is not None
-    message = build.stderr.readline()
+def _build_behind_lock(project: Path, command: str = "build"
+                       ) -> tuple[subprocess.Popen[str], str]:
+    """Start ``iso27035 COMMAND`` while the caller holds the lock; return it and its message."""
+    started = subprocess.Popen([sys.executable, "-m", "generators", command, "--project",
+                                str(project)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert started.stderr is not None
+    message = started.stderr.readline()
     assert WAITING in message
-    return build, message
+    return started, message
 
 
 def test_second_build_waits_for_first(copy_root: Callable[[str], Path]) -> None:
@@ -161,6 +162,19 @@ def test_staging_folder_not_created(copy_root: Callable[[str], Path],
     assert "cannot create a staging folder beside" in error
     assert "Permission denied" in error
     assert not (project / "_build").exists()
+
+
+@pytest.mark.parametrize("command", ["docx", "forms", "evidence-pack"])
+def test_other_writers_wait_for_lock(copy_root: Callable[[str], Path], command: str) -> None:
+    project = copy_root("complete")
+    out = project / "_build"
+    with output_lock(out, on_wait=_never_waits):
+        writer, _ = _build_behind_lock(project, command)
+        assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]
+
+    output, errors = writer.communicate(timeout=300)
+    assert writer.returncode == 0, output + errors
+    assert len(list(out.iterdir())) > 1
 
 
 def test_killed_build_staging_removed(copy_root: Callable[[str], Path]) -> None:
@@ -335,7 +349,8 @@ def test_blocked_output_writes_nothing(copy_root: Callable[[str], Path], command
 
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
-    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    after = sorted(p.relative_to(out) for p in out.rglob("*"))
+    assert [path for path in after if path.name != LOCK_NAME] == before
 
 
 def test_evidence_pack_folder_mode(copy_root: Callable[[str], Path]) -> None:
