@@ -45,7 +45,7 @@ from generators.output import (
     check_generated_folder,
     reject_file_in_place,
 )
-from generators.output_lock import output_lock, report_waiting
+from generators.output_lock import output_lock
 from generators.reproducible import build_timestamp
 from generators.settings import Settings
 from generators.word.command import (
@@ -87,7 +87,7 @@ def run_build(project_dir: Path, out_dir: Path | None, *, jobs: str = "1",
         return EXIT_INVALID
     try:
         with _terminate_as_exit(), \
-                output_lock(out_dir, on_wait=lambda: report_waiting(out_dir)):
+                output_lock(out_dir):
             return _build_locked(project_dir, out_dir, jobs=jobs, verbose=verbose,
                                  fail_on=fail_on, baseline=baseline, accepted=accepted)
     except OutputError as error:
@@ -142,7 +142,7 @@ def _write_outputs(project_dir: Path, out_dir: Path, model: Model, settings: Set
         click.echo(f"iso27035: {error}", err=True)
         return EXIT_INVALID
 
-    # what would stop a later step is found before the site is replaced
+    # a blocked later step stops the build before the site is replaced
     reject_file_in_place(matrix_dir)
     for name in EXPORT_NAMES:
         if (matrix_dir / name).is_dir():
@@ -199,7 +199,7 @@ def build_site_atomically(project_dir: Path, out_dir: Path, *, jobs: str, verbos
         return EXIT_INVALID
     try:
         with _terminate_as_exit(), \
-                output_lock(out_dir, on_wait=lambda: report_waiting(out_dir)):
+                output_lock(out_dir):
             _remove_left_staging(out_dir)
             reject_file_in_place(out_dir / "html")
             return _build_in_staging(project_dir, out_dir, jobs=jobs, verbose=verbose,
@@ -264,7 +264,7 @@ def _staging_prefix(out_dir: Path) -> str:
 def _build_in_staging(project_dir: Path, out_dir: Path, *, jobs: str, verbose: bool,
                       organization: str, on_built: OnBuilt | None) -> int:
     html_dir, doctree_dir = out_dir / "html", out_dir / DOCTREES
-    # the lock has created the output folder, so only a site or a cache shows a build before
+    # the lock has created the output folder, so an earlier build shows as a site or a cache
     existed = html_dir.exists() or doctree_dir.exists()
     try:
         staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(out_dir), dir=out_dir.parent))

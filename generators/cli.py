@@ -60,10 +60,10 @@ def main() -> None:
 @contextlib.contextmanager
 def _output_locked(project_dir: Path, out_dir: Path | None) -> Iterator[None]:
     """Hold the lock of the output folder, as ``build`` does, while a command writes into it."""
-    from generators.output_lock import output_lock, report_waiting
+    from generators.output_lock import output_lock
 
     folder = (out_dir if out_dir is not None else project_dir / "_build").resolve()
-    with output_lock(folder, on_wait=lambda: report_waiting(folder)):
+    with output_lock(folder):
         yield
 
 

@@ -120,7 +120,7 @@ def write_evidence_pack(model: Model, coverage: Coverage, out_dir: Path,
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         # mkdtemp creates the folder for its owner only; give it the usual mode
-        give_default_mode(staging)
+        give_default_mode(staging, folder=True)
         _swap_in(staging, folder)
     except OSError as error:
         raise OutputError(cannot_write(folder, error)) from None

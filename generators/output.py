@@ -47,7 +47,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         # mkstemp creates the file readable by its owner only; give it the usual mode
-        give_default_mode(Path(temporary))
+        give_default_mode(Path(temporary), folder=False)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
@@ -57,9 +57,9 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def give_default_mode(path: Path) -> None:
-    """Give ``path`` the mode that the umask gives a new file or folder."""
-    os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~_UMASK)
+def give_default_mode(path: Path, *, folder: bool) -> None:
+    """Give ``path`` the mode that the umask gives a new file, or a new folder."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~_UMASK)
 
 
 def reject_file_in_place(folder: Path) -> None:

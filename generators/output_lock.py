@@ -33,10 +33,11 @@ _HELD: set[tuple[int, Path]] = set()
 
 
 @contextlib.contextmanager
-def output_lock(out_dir: Path, on_wait: Callable[[], None]) -> Iterator[None]:
+def output_lock(out_dir: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the lock of ``out_dir`` in the block, creating the folder if needed.
 
-    When another process holds it, call ``on_wait`` once and wait for it. A thread
+    When another process holds it, call ``on_wait`` once (by default, print that this
+    command waits) and wait for it. A thread
     that holds the lock already enters at once. When nothing but the lock file is in
     the folder at the end, the lock file is removed, and so is the folder if this call
     created it. Raise OutputError when the folder cannot be created or locked.
@@ -46,7 +47,7 @@ def output_lock(out_dir: Path, on_wait: Callable[[], None]) -> Iterator[None]:
         yield
         return
 
-    descriptor, created = _acquire(out_dir, on_wait)
+    descriptor, created = _acquire(out_dir, on_wait or (lambda: _report_waiting(out_dir)))
     _HELD.add(key)
     try:
         yield
@@ -56,7 +57,7 @@ def output_lock(out_dir: Path, on_wait: Callable[[], None]) -> Iterator[None]:
         os.close(descriptor)  # closing the file releases the lock
 
 
-def report_waiting(out_dir: Path) -> None:
+def _report_waiting(out_dir: Path) -> None:
     """Print that a command waits for the lock of ``out_dir``."""
     click.echo(f"iso27035: another build is writing to {display_path(out_dir)}; waiting for it "
                "to finish", err=True)
@@ -129,7 +130,7 @@ def _is_current(descriptor: int, path: Path) -> bool:
 
 
 def _remove_if_unused(out_dir: Path, created: bool) -> None:
-    """Remove the lock file of a folder that holds nothing else, and a folder created here.
+    """Remove the lock file of a folder that contains nothing else, and a folder created here.
 
     The lock is still held, so a process waiting for it finds that its file is gone
     and opens the lock file again.

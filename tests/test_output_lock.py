@@ -83,13 +83,19 @@ LOCKING_CHILD = textwrap.dedent("""
 """)
 
 
+def _child_behind_lock(script: str, out: Path) -> subprocess.Popen[str]:
+    """Start ``script`` on ``out`` while the caller holds the lock; return it once it waits."""
+    child = subprocess.Popen([sys.executable, "-c", script, str(out)], stdout=subprocess.PIPE,
+                             text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline() == "waiting\n"
+    return child
+
+
 def test_waiting_process_takes_removed_lock_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with output_lock(out, on_wait=_never_waits):
-        child = subprocess.Popen([sys.executable, "-c", LOCKING_CHILD, str(out)],
-                                 stdout=subprocess.PIPE, text=True)
-        assert child.stdout is not None
-        assert child.stdout.readline() == "waiting\n"
+        child = _child_behind_lock(LOCKING_CHILD, out)
         assert not (out / "written.txt").exists()
     # leaving the block removed the lock file and the folder this test created
 
@@ -216,10 +222,7 @@ def test_staging_of_glob_named_folder_removed_alone(copy_root: Callable[[str], P
 def test_failed_builds_in_turn_leave_no_folder(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with output_lock(out, on_wait=_never_waits):
-        child = subprocess.Popen([sys.executable, "-c", FAILING_CHILD, str(out)],
-                                 stdout=subprocess.PIPE, text=True)
-        assert child.stdout is not None
-        assert child.stdout.readline() == "waiting\n"
+        child = _child_behind_lock(FAILING_CHILD, out)
 
     output, _ = child.communicate(timeout=60)
     assert child.returncode == 0

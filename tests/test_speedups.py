@@ -517,7 +517,7 @@ def test_released_tree_freed_without_collector() -> None:
             gc.enable()
 
 
-def test_written_pages_released_after_the_first_ones() -> None:
+def test_pages_released_after_first_ones() -> None:
     class App:  # what a build is known by: only its identity matters here
         pass
 
@@ -529,8 +529,8 @@ def test_written_pages_released_after_the_first_ones() -> None:
         pages.append(document)
         release_written_page(app, f"page-{number}", "page.html", {}, document)  # type: ignore[arg-type]
 
-    # a few pages written after an edit are left whole; the tree of the page being
-    # written is released only when the next page comes
+    # The first pages, as many as a build after an edit writes, are left whole. The tree
+    # of the page being written is released only when the next page comes.
     assert [bool(page.children) for page in pages] == \
         [True] * RELEASE_AFTER_PAGES + [False, False, True]
 

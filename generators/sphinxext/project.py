@@ -380,10 +380,11 @@ def release_written_page(app: Sphinx, pagename: str, templatename: str,
 
 
 RELEASE_AFTER_PAGES = 20
-"""Pages written in a build whose trees are left whole; those of later pages are released.
+"""The number of pages at the start of a build whose trees are left whole.
 
-Releasing the trees of the five pages that an edit of one need file makes a build write
-took 0.02 s of its 1.5 s at 1,000 needs (benchmarks/run.py)."""
+Later pages are released. Releasing the trees of the five pages that an edit of one
+need file makes a build write took 0.02 s of its 1.5 s at 1,000 needs (benchmarks/run.py).
+"""
 
 
 @dataclass
