@@ -364,23 +364,31 @@ def _synthetic_project(target: Path, size: int) -> Path:
 
 
 def test_link_moved_across_pages(tmp_path: Path) -> None:
-    project = _synthetic_project(tmp_path / "project", 400)
+    project = _synthetic_project(tmp_path / "project", 600)
     incremental = tmp_path / "incremental"
     _build(project, incremental)
-    for page in ("requirements/synthetic-standard-2", "forms/forms-002", "evidence-2"):
+    for page in ("requirements/synthetic-standard-3", "forms/forms-002", "evidence-2",
+                 "matrix-2"):
         assert (incremental / f"_generated/{page}.html").is_file(), page
 
-    # move a link from a requirement on the first page to one on the second
+    # move a link from a requirement on the first pages to one on the last pages
+    first, last = (set(re.findall(r'id="(REQ_S_\d+)"', (
+        incremental / f"_generated/requirements/{page}.html").read_text(encoding="utf-8")))
+        for page in ("synthetic-standard", "synthetic-standard-3"))
     path = project / "needs/part03.yaml"
     data = json.loads(path.read_text(encoding="utf-8"))
     need = next(n for n in data["needs"]
-                if n.get("satisfies") and n["satisfies"][0] < "REQ_S_00040")
+                if n.get("satisfies") and n["satisfies"][0] in first
+                and not last & set(n["satisfies"]))
     moved_from = need["satisfies"][0]
-    need["satisfies"] = sorted({*need["satisfies"][1:], "REQ_S_00075"})
+    need["satisfies"] = sorted({*need["satisfies"][1:], min(last)})
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
     log = _build(project, incremental)
 
-    assert "_generated/requirements/synthetic-standard" in _pages(log, "writing output")
+    written = _pages(log, "writing output")
+    for page in ("requirements/synthetic-standard", "requirements/synthetic-standard-3",
+                 "matrix", "matrix-2"):
+        assert f"_generated/{page}" in written, page
     after, expected = _page_texts(incremental), _page_texts(_clean_build(project, tmp_path))
     stale = [name for name in expected if after.get(name) != expected[name]]
     assert stale == [], f"stale after moving {need['id']} from {moved_from}"
