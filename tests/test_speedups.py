@@ -517,6 +517,49 @@ def test_released_tree_freed_without_collector() -> None:
             gc.enable()
 
 
+def test_released_tree_frees_nodes_with_ids() -> None:
+    document = new_document("page")
+    section = nodes.section("", nodes.title("Title", "Title"))
+    document += section
+    document.note_implicit_target(section, section)
+    target = nodes.target("", "", refname="elsewhere")
+    section += target
+    document.note_refname(target)
+    assert section["ids"]
+    assert document.ids
+    assert document.refnames
+    alive = [weakref.ref(section), weakref.ref(target)]
+
+    release_tree(document)
+    assert document.ids == {}
+    assert document.nameids == {}
+    assert document.refnames == {}
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del section, target
+        assert [ref() for ref in alive] == [None, None]
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_cached_pages_released_when_set_aside() -> None:
+    env = _Env(SET_ASIDE_MIN_PAGES)
+    paragraphs = []
+    for document in env._write_doc_doctree_cache.values():
+        paragraph = nodes.paragraph("", "", nodes.Text("Text"))
+        document += paragraph
+        paragraphs.append(paragraph)
+    app = types.SimpleNamespace(env=env)
+    try:
+        set_aside_environment(app, None)  # type: ignore[arg-type]
+    finally:
+        take_back_environment(app, None)  # type: ignore[arg-type]
+    assert [p.children for p in paragraphs] == [[]] * len(paragraphs)
+
+
 def test_pages_released_after_first_ones() -> None:
     class App:  # what a build is known by: only its identity matters here
         pass
