@@ -105,8 +105,13 @@ class _Book:
             sheet.set_column(column, column, width + 2)
 
     def close(self) -> None:
-        """Write the workbook to its buffer."""
+        """Write the workbook to its buffer, then free its cells."""
         self.workbook.close()
+
+        # each sheet refers back to the workbook, so its cells would otherwise wait for
+        # the cyclic collector, which a site build pauses while it renders the exports
+        for sheet in self.workbook.worksheets():
+            vars(sheet).clear()
 
 
 def _summary_sheet(book: _Book, model: Model, coverage: Coverage) -> None:

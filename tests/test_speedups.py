@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import io
 import json
@@ -56,6 +57,7 @@ from generators.sphinxext.speedups import (
     skip_repeated_clearing,
 )
 from generators.template_cache import CACHE_FOLDER, settings_key, use_cache
+from generators.workbook import evidence_workbook_bytes
 from tests.conftest import run_sphinx
 
 # sphinx-needs builds its inline parser with docutils' deprecated OptionParser
@@ -461,7 +463,10 @@ def test_need_node_stored_pickled() -> None:
     assert first.parent is None
 
     # the environment as Sphinx saves and loads it: bytes only, no node until asked
+    stored_node = env._needs_all_nodes["N_1"]._node
     env._needs_all_nodes = pickle.loads(pickle.dumps(env._needs_all_nodes))
+    # the node is released once pickled, so the collector need not free it
+    assert stored_node.children == []
     stored = env._needs_all_nodes["N_1"]
     assert isinstance(stored, PickledNode)
     assert stored._node is None
@@ -525,21 +530,24 @@ def test_released_tree_frees_nodes_with_ids() -> None:
     target = nodes.target("", "", refname="elsewhere")
     section += target
     document.note_refname(target)
+    message = document.reporter.info("Hyperlink target is not referenced.")
+    document.transform_messages.append(message)
     assert section["ids"]
     assert document.ids
     assert document.refnames
-    alive = [weakref.ref(section), weakref.ref(target)]
+    alive = [weakref.ref(section), weakref.ref(target), weakref.ref(message)]
 
     release_tree(document)
     assert document.ids == {}
     assert document.nameids == {}
     assert document.refnames == {}
+    assert document.transform_messages == []
 
     enabled = gc.isenabled()
     gc.disable()
     try:
-        del section, target
-        assert [ref() for ref in alive] == [None, None]
+        del section, target, message
+        assert [ref() for ref in alive] == [None, None, None]
     finally:
         if enabled:
             gc.enable()
@@ -667,3 +675,24 @@ def test_collector_back_after_early_failure(
                             check=False, timeout=300)
 
     assert result.stdout.strip() == "2 True", result.stderr
+
+
+def test_closed_workbook_leaves_no_cycles() -> None:
+    organization = types.SimpleNamespace(organization="Org")
+    timestamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        data = evidence_workbook_bytes(organization, ["Id", "Title"],  # type: ignore[arg-type]
+                                       [[f"EV_{n}", "Log"] for n in range(200)], timestamp)
+        gc.collect()
+        left = [o for o in gc.garbage if type(o).__module__.startswith("xlsxwriter")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert data.startswith(b"PK")
+    assert left == []

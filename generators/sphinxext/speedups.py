@@ -50,6 +50,8 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
+from generators.gc_pause import release_tree
+
 
 def cache_default_settings() -> None:
     """Make MyST-Parser's ``make_document`` reuse the default settings it computes."""
@@ -372,6 +374,8 @@ class PickledNode:
     def __reduce__(self) -> tuple[type[PickledNode], tuple[None, bytes]]:
         if self._data is None:
             self._data = pickle.dumps(self._node, protocol=pickle.HIGHEST_PROTOCOL)
+            # the node is this object's own copy, so its nodes can be freed at once
+            release_tree(self._node)
             self._node = None
         return PickledNode, (None, self._data)
 
