@@ -364,7 +364,7 @@ def _synthetic_project(target: Path, size: int) -> Path:
 
 
 def test_link_moved_across_pages(tmp_path: Path) -> None:
-    project = _synthetic_project(tmp_path / "project", 600)
+    project = _synthetic_project(tmp_path / "project", 800)
     incremental = tmp_path / "incremental"
     _build(project, incremental)
     for page in ("requirements/synthetic-standard-3", "forms/forms-002", "evidence-2",

@@ -14,9 +14,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from generators.site.paging import ROWS_PER_PAGE
+from generators.site.tables import part_count, table_part
 from tests.conftest import run_cli, run_sphinx
 from tests.test_incremental import _page_texts
 
@@ -503,3 +506,17 @@ def test_linked_site_folder_left_alone(copy_root: Callable[[str], Path],
     assert (out / "html").is_symlink()
     assert (served / "index.html").read_text(encoding="utf-8") == "the site being served"
     assert not (out / "matrix").exists()
+
+
+@pytest.mark.parametrize(("count", "sizes"), [
+    (0, [0]),
+    (ROWS_PER_PAGE, [ROWS_PER_PAGE]),
+    (ROWS_PER_PAGE + 1, [ROWS_PER_PAGE // 2 + 1, ROWS_PER_PAGE // 2]),
+    (2 * ROWS_PER_PAGE, [ROWS_PER_PAGE, ROWS_PER_PAGE]),
+    (2 * ROWS_PER_PAGE + 1, [ROWS_PER_PAGE // 3 * 2 + 1] * 2 + [ROWS_PER_PAGE // 3 * 2 - 1]),
+])
+def test_table_pages_of_nearly_equal_size(count: int, sizes: list[int]) -> None:
+    rows: list[list[Any]] = [[number] for number in range(count)]
+    parts = [table_part(rows, n) for n in range(1, part_count(rows) + 1)]
+    assert [len(part) for part in parts] == sizes
+    assert sum(parts, []) == rows

@@ -324,7 +324,7 @@ class _Renderer:
 
     def _table_pages(self, name: str, template: str, context: dict[str, Any]
                      ) -> dict[str, _Spec]:
-        """Plan the pages of table ``name``: one, or several of ROWS_PER_PAGE rows each."""
+        """Plan the pages of table ``name``: one, or several of at most ROWS_PER_PAGE rows."""
         header, rows = table_rows(name, self.model, self.coverage)
         parts = [page_name(name, n) for n in range(1, part_count(rows) + 1)]
         pages = {}

@@ -43,9 +43,13 @@ def table_rows(name: str, model: Model, coverage: Coverage) -> tuple[list[str], 
 
 
 def table_part(rows: list[list[Cell]], part: int) -> list[list[Cell]]:
-    """Return the rows of page ``part`` (1-based) of a table split into ROWS_PER_PAGE rows."""
-    start = (part - 1) * ROWS_PER_PAGE
-    return rows[start:start + ROWS_PER_PAGE]
+    """Return the rows of page ``part`` (1-based) of a table.
+
+    The pages have nearly equal sizes, so that no page holds only a few rows.
+    """
+    size = -(-len(rows) // part_count(rows))
+    start = (part - 1) * size
+    return rows[start:start + size]
 
 
 def part_count(rows: list[list[Cell]]) -> int:
