@@ -18,10 +18,13 @@ from typing import Any
 
 import pytest
 
+from generators.coverage import compute_coverage
+from generators.loading.project import load_project
+from generators.site.pages import SiteOptions, render_pages
 from generators.site.paging import ROWS_PER_PAGE
 from generators.site.tables import part_count, table_part
 from tests.conftest import run_cli, run_sphinx
-from tests.test_incremental import _page_texts
+from tests.test_incremental import _page_texts, _synthetic_project
 
 
 def _text(path: Path) -> str:
@@ -520,3 +523,24 @@ def test_table_pages_of_nearly_equal_size(count: int, sizes: list[int]) -> None:
     parts = [table_part(rows, n) for n in range(1, part_count(rows) + 1)]
     assert [len(part) for part in parts] == sizes
     assert sum(parts, []) == rows
+
+
+def test_roles_list_names_page_of_each_role(tmp_path: Path) -> None:
+    # 100 roles without a document: listed on the first page, defined on two pages
+    project = _synthetic_project(tmp_path / "project", 625)
+    result = load_project(project)
+    assert result.model is not None
+    assert result.settings is not None
+    coverage = compute_coverage(result.model, result.settings.current_date())
+    pages = render_pages(result.model, coverage, SiteOptions(diagrams=False, own_index=True))
+
+    rows = [line for line in pages.texts["roles.md"].splitlines() if "ROLE_S_" in line
+            and line.startswith("| ")]
+    assert len(rows) == 100
+    defined = {page: set(re.findall(r"ROLE_S_\d+", pages.texts[f"{page}.md"].split(
+        "## Roles without a document")[1])) for page in ("roles", "roles-2")}
+    for row in rows:
+        role_id = re.search(r"ROLE_S_\d+", row).group()  # type: ignore[union-attr]
+        expected = "this page" if role_id in defined["roles"] \
+            else "[page 2](/_generated/roles-2.md)"
+        assert row.endswith(f"| {expected} |"), row
