@@ -186,9 +186,9 @@ def release_tree(root: Any) -> None:
     pages are written finds its file and line through the node's ancestors.
 
     A document's indexes of ids, names and references, and its lists of system
-    messages, are emptied too. With those, and the workbook and need nodes freed at
-    once as well, full collections in a clean build of 5,000 needs took 0.6 s instead
-    of 1.5 s.
+    messages, are emptied too. Together with the workbook and the stored need nodes,
+    which are also freed at once now, this cut full collections in a clean build of
+    5,000 needs from 1.5 s to 0.6 s.
     """
     stack = [root]
     for name in _DOCUMENT_MESSAGES:

@@ -439,11 +439,11 @@ class _Renderer:
         pages = paginate([("Roles without a document", unplaced)], NEEDS_PER_PAGE)
         parts = [page_name("roles", n) for n in range(1, len(pages) + 1)]
         documents = {d.id: slug(d.id) for d in self.model.documents.values()}
-        role_pages = {r.id: number for number, page in enumerate(pages, start=1)
-                      for p in page.pieces for r in p.items}
+        placed_by_page = [[r for piece in page.pieces for r in piece.items] for page in pages]
+        role_pages = {r.id: number for number, placed in enumerate(placed_by_page, start=1)
+                      for r in placed}
         result = {}
-        for number, page in enumerate(pages, start=1):
-            placed = [r for p in page.pieces for r in p.items]
+        for number, placed in enumerate(placed_by_page, start=1):
             listed = roles if len(roles) <= ROWS_PER_PAGE and number == 1 else []
             result[f"{parts[number - 1]}.md"] = self._page("roles.md.j2", {
                 "roles": listed, "role_count": len(roles), "documents": documents,
